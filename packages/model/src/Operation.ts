@@ -159,6 +159,7 @@ export type Success<Op extends Any> = Op["result"] extends JsonResult<infer S> ?
   : void
 
 const parameterPattern = /\{([^{}]+)\}/g
+const loneSurrogate = /\p{Surrogate}/u
 
 /**
  * The parameter names of a path template, in order.
@@ -183,7 +184,8 @@ export interface InvalidPathParameter {
 /**
  * Fills a path template with percent-encoded parameter values, so that no value holding `/`, `?`, `#` or
  * `%` can reach another path. The values `""`, `"."` and `".."` are refused: no encoding keeps them from
- * being read as (or collapsing into) another path segment, since URL parsers treat `%2E%2E` as `..`.
+ * being read as (or collapsing into) another path segment, since URL parsers treat `%2E%2E` as `..`. A value
+ * that is not well-formed Unicode (a lone surrogate) is refused too: it has no UTF-8 form to percent-encode.
  *
  * @example
  * ```ts
@@ -208,9 +210,11 @@ export const formatPath = <Path extends string>(
         invalid = { parameter, reason: "is missing" }
       } else if (value === "" || value === "." || value === "..") {
         invalid = { parameter, reason: `may not be ${JSON.stringify(value)}` }
+      } else if (loneSurrogate.test(value)) {
+        invalid = { parameter, reason: "is not well-formed Unicode (it holds a lone surrogate)" }
       }
     }
-    return encodeURIComponent(value ?? "")
+    return invalid === undefined ? encodeURIComponent(value!) : ""
   })
   return invalid === undefined ? Either.right(formatted) : Either.left(invalid)
 }

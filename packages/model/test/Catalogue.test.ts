@@ -135,6 +135,16 @@ describe("Operation.formatPath", () => {
     expect(result).toEqual(Either.left({ parameter: "userId", reason: `may not be ${JSON.stringify(value)}` }))
   })
 
+  it("refuses a value with a lone surrogate instead of throwing", () => {
+    const result = Operation.formatPath(path, { realm: "master", userId: "a\uD800b", clientId: "openremote" })
+    expect(result).toEqual(
+      Either.left({ parameter: "userId", reason: "is not well-formed Unicode (it holds a lone surrogate)" })
+    )
+    expect(Operation.formatPath(path, { realm: "master", userId: "😀", clientId: "openremote" })).toEqual(
+      Either.right("/user/master/userRoles/%F0%9F%98%80/openremote")
+    )
+  })
+
   it("refuses a missing parameter", () => {
     const parameters = { realm: "master" } as unknown as Operation.Input<typeof Catalogue.getUser>
     expect(Operation.formatPath(Catalogue.getUser.path, parameters)).toEqual(
