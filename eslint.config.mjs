@@ -10,7 +10,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   ...effectEslint.configs.dprint,
   {
-    files: ["**/*.{ts,mts,mjs}"],
+    files: ["**/*.{ts,mts,js,mjs}"],
     languageOptions: {
       globals: {
         console: "readonly",

@@ -255,7 +255,7 @@ export const requestPasswordReset = Operation.make({
   role: "write:user",
   responses: {
     204: "a password-reset mail was sent",
-    400: "the caller has no email address (inferred)",
+    400: "the caller has no email address, or is disabled (inferred)",
     401: invalidToken,
     403: "the caller lacks write:user",
     500: "the realm has no mail server"
@@ -276,6 +276,7 @@ export const requestUserPasswordReset = Operation.make({
   role: "write:admin",
   responses: {
     204: "a password-reset mail was sent",
+    400: "the user has no email address, or is disabled (inferred)",
     401: invalidToken,
     403: "the caller lacks write:admin",
     404: "the user is not in the realm",
@@ -377,6 +378,7 @@ export const updatePassword = Operation.make({
   role: "write:admin",
   responses: {
     204: "the password was replaced",
+    400: "the password is missing or does not meet the realm's policy (inferred)",
     401: invalidToken,
     403: "the caller lacks write:admin",
     404: "the user does not exist in the realm",
