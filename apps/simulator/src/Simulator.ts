@@ -1,0 +1,348 @@
+/**
+ * The simulator: an in-memory, stateful double of an OpenRemote Manager's user API and of the Keycloak
+ * endpoints it relies on, as a fastify app. `buildSimulator` gives the app (routes registered, not
+ * listening; ideal for `app.inject()`), `startSimulator` listens and gives its URLs, `close` and the control
+ * plane.
+ *
+ * @example
+ * ```ts
+ * import { Simulator } from "@openremote-effect/simulator"
+ *
+ * const simulator = await Simulator.startSimulator({ port: 0 })
+ * // simulator.url          → http://127.0.0.1:PORT   (API base URL: `${simulator.url}/api/master`)
+ * // simulator.keycloakUrl  → http://127.0.0.1:PORT/auth
+ * simulator.control.faults.add({ operation: "getUser", status: 503, retryAfter: 1 })
+ * await simulator.close()
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from "fastify"
+import Fastify from "fastify"
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import * as Clock from "./Clock.js"
+import * as Control from "./Control.js"
+import * as Faults from "./Faults.js"
+import { headerSafe, journalCaller, meta, pathOf, textErrorHandler } from "./internal/fastify.js"
+import { makeSalt } from "./internal/hashing.js"
+import type { State } from "./internal/state.js"
+import * as Journal from "./Journal.js"
+import { controlPlugin } from "./plugins/control.js"
+import { keycloakPlugin } from "./plugins/keycloak.js"
+import { openapiPlugin } from "./plugins/openapi.js"
+import { usersPlugin } from "./plugins/users.js"
+import * as Seed from "./Seed.js"
+import { InvalidInput } from "./SimulatorError.js"
+import { Store } from "./Store.js"
+import * as Tokens from "./Tokens.js"
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The control plane of the simulator this app is. */
+    simulator: Control.Control
+  }
+}
+
+/**
+ * Fastify's logger options (pino); the simulator adds redaction of secrets to them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type LoggerOptions = Exclude<FastifyServerOptions["logger"], boolean | undefined>
+
+/**
+ * Options of {@link buildSimulator} and {@link startSimulator}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SimulatorOptions {
+  /** The port of the API (and of the Keycloak endpoints under `/auth`); 0 (the default) picks a free one. */
+  readonly port?: number | undefined
+  /** The host to listen on; `127.0.0.1` by default. */
+  readonly host?: string | undefined
+  /** A second port serving only the Keycloak endpoints (`/auth/...`), like OpenRemote's dev stack on 8081; none when undefined or 0. */
+  readonly authPort?: number | undefined
+  /** The world to start from (JSON form, validated); {@link Seed.defaultSeed} by default. */
+  readonly seed?: unknown
+  /** Access token lifespan in seconds (60 by default). */
+  readonly tokenLifespan?: number | undefined
+  /** Refresh token lifespan in seconds (1800 by default). */
+  readonly refreshTokenLifespan?: number | undefined
+  /** The base clock (the system clock by default); the control plane can advance the simulator's clock. */
+  readonly clock?: Clock.Clock | undefined
+  /** Fastify logger options, `true` for fastify's defaults, or `false` (the default) for no logs. */
+  readonly logger?: boolean | LoggerOptions | undefined
+  /** Serve the HTTP control plane under `/_simulator/` (true by default). */
+  readonly control?: boolean | undefined
+  /**
+   * The public Keycloak URL tokens are issued by (`iss` = this + `/realms/{realm}`). `startSimulator` sets
+   * it from the ports it listens on; `buildSimulator` uses `http://localhost/auth` unless given.
+   */
+  readonly keycloakUrl?: string | undefined
+  /** The RS256 key pair to sign tokens with; a new one by default (sharing one saves start-up time in tests). */
+  readonly keyPair?: Tokens.KeyPair | Promise<Tokens.KeyPair> | undefined
+}
+
+/**
+ * A listening simulator.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunningSimulator {
+  /** The origin of the API, e.g. `http://127.0.0.1:8080`; a client's base URL is `${url}/api/master`. */
+  readonly url: string
+  /** The public Keycloak URL, e.g. `http://127.0.0.1:8081/auth` (or `${url}/auth` without an auth port). */
+  readonly keycloakUrl: string
+  /** The control plane. */
+  readonly control: Control.Control
+  /** The fastify app. */
+  readonly app: FastifyInstance
+  /** Stops listening (both ports) and closes open connections. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * The request fields logged: no query string (it may hold a secret), headers with `Authorization` and
+ * cookies redacted.
+ */
+const requestSerializer = (request: FastifyRequest) => ({
+  method: request.method,
+  url: pathOf(request),
+  host: request.host,
+  remoteAddress: request.ip,
+  headers: request.headers
+})
+
+/**
+ * The log paths redacted: credentials in headers, and any password, secret or token field.
+ *
+ * @since 0.1.0
+ * @category logging
+ */
+export const redactPaths: ReadonlyArray<string> = [
+  "req.headers.authorization",
+  "req.headers[\"proxy-authorization\"]",
+  "req.headers.cookie",
+  "res.headers[\"set-cookie\"]",
+  ...["password", "secret", "client_secret", "access_token", "refresh_token", "token", "value"].flatMap((
+    field
+  ) => [field, `*.${field}`, `*.*.${field}`])
+]
+
+const loggerOptions = (logger: SimulatorOptions["logger"]): boolean | LoggerOptions => {
+  if (logger === undefined || logger === false) return false
+  const base: LoggerOptions = logger === true ? {} : logger
+  const redact = (base as { readonly redact?: unknown }).redact
+  const extraPaths = Array.isArray(redact) ? redact as ReadonlyArray<string> : []
+  return {
+    ...base,
+    redact: { paths: [...redactPaths, ...extraPaths], censor: "[Redacted]" },
+    serializers: { req: requestSerializer as never, ...base.serializers }
+  }
+}
+
+const positiveInteger = (name: string, value: number | undefined, fallback: number): number => {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new InvalidInput({ message: `${name}: must be a whole number of seconds > 0, got ${value}` })
+  }
+  return value
+}
+
+const port = (name: string, value: number | undefined): number => {
+  if (value === undefined) return 0
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new InvalidInput({ message: `${name}: must be a port from 0 to 65535, got ${value}` })
+  }
+  return value
+}
+
+const states = new WeakMap<FastifyInstance, State>()
+
+/** Applies the fault of a request, if any; true when it answered the request (or reset the connection). */
+const applyFault = async (state: State, request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+  const fault = state.faults.take({
+    method: request.method,
+    path: pathOf(request),
+    operation: request.routeOptions.config.operation
+  })
+  if (fault === undefined) return false
+  const kinds = meta(request).faults
+  if (fault.latencyMs !== undefined && fault.latencyMs > 0) {
+    kinds.push("latency")
+    await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
+  }
+  if (fault.reset) {
+    kinds.push("reset")
+    record(state, request, 0)
+    reply.hijack()
+    reply.raw.destroy(new Error("connection reset by a simulated fault"))
+    return true
+  }
+  if (fault.malformed) {
+    kinds.push("malformed")
+    reply.code(fault.status ?? 200).type("application/json; charset=utf-8")
+    if (fault.retryAfter !== undefined) reply.header("Retry-After", String(fault.retryAfter))
+    await reply.send("{\"simulated\": \"malformed body")
+    return true
+  }
+  if (fault.status !== undefined) {
+    kinds.push("status")
+    reply.code(fault.status)
+    if (fault.retryAfter !== undefined) reply.header("Retry-After", String(fault.retryAfter))
+    await reply.type("text/plain; charset=utf-8").send(`Simulated fault: HTTP ${fault.status}`)
+    return true
+  }
+  return false
+}
+
+const journaled = (request: FastifyRequest) => !pathOf(request).startsWith("/_simulator")
+
+const record = (state: State, request: FastifyRequest, status: number, durationMs = 0) => {
+  const info = meta(request, state.clock.now)
+  if (info.journaled) return
+  info.journaled = true
+  const operation = request.routeOptions.config.operation
+  state.journal.record({
+    time: info.time,
+    method: request.method,
+    path: pathOf(request),
+    operation: operation ?? null,
+    ...(info.grantType === undefined ? {} : { grantType: info.grantType }),
+    caller: info.caller ?? journalCaller(request.caller ?? null),
+    status,
+    durationMs,
+    ...(info.faults.length === 0 ? {} : { fault: [...info.faults] })
+  })
+}
+
+/**
+ * The simulator as a fastify app: routes registered, not listening. Its control plane is `app.simulator`.
+ * Throws `InvalidInput` for a seed or an option that does not validate.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance => {
+  const seed = Seed.decode(options.seed ?? Seed.defaultSeed)
+  if (Either.isLeft(seed)) throw new InvalidInput({ message: `seed: ${seed.left.message}` })
+  const clock = Clock.make(options.clock)
+  const secretSalt = makeSalt()
+  const state: State = {
+    seed: seed.right,
+    seedLoadedAt: clock.now(),
+    store: Store.fromSeed(seed.right, { now: clock.now(), salt: secretSalt }),
+    keycloakUrl: (options.keycloakUrl ?? "http://localhost/auth").replace(/\/+$/, ""),
+    clock,
+    tokens: Tokens.make({ keyPair: options.keyPair }),
+    faults: Faults.make(),
+    journal: Journal.make(),
+    tokenLifespan: positiveInteger("tokenLifespan", options.tokenLifespan, 60),
+    refreshTokenLifespan: positiveInteger("refreshTokenLifespan", options.refreshTokenLifespan, 1800),
+    secretSalt
+  }
+  const control = Control.make(state)
+  const app = Fastify({
+    logger: loggerOptions(options.logger),
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 16 * 1024 },
+    forceCloseConnections: true,
+    requestIdHeader: false,
+    frameworkErrors: (error, _request, reply) => {
+      // A generic callback: its reply type depends on type parameters fastify never fixes.
+      ;(reply as unknown as FastifyReply)
+        .code(400)
+        .type("text/plain; charset=utf-8")
+        .send(error.code === "FST_ERR_BAD_URL" ? "Bad Request: the URL is not valid" : `Bad Request: ${error.message}`)
+    }
+  })
+  states.set(app, state)
+  app.decorate("simulator", control)
+  app.setErrorHandler(textErrorHandler)
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).type("text/plain; charset=utf-8").send(
+      headerSafe(`Not Found: ${request.method} ${pathOf(request)}`).slice(0, 300)
+    )
+  )
+  app.addHook("onRequest", async (request, reply) => {
+    meta(request, state.clock.now)
+    if (!journaled(request)) return
+    if (await applyFault(state, request, reply)) return reply
+  })
+  app.addHook("onResponse", async (request, reply) => {
+    if (journaled(request)) record(state, request, reply.statusCode, reply.elapsedTime)
+  })
+  void app.register(keycloakPlugin, { state, prefix: "/auth" })
+  void app.register(usersPlugin, { state })
+  void app.register(openapiPlugin, { state })
+  if (options.control !== false) void app.register(controlPlugin, { control, prefix: "/_simulator" })
+  return app
+}
+
+const urlHost = (
+  host: string
+) => (host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host)
+
+/**
+ * Starts a simulator: the API (and the Keycloak endpoints under `/auth`) on `port`, and the Keycloak
+ * endpoints alone on `authPort` when given. Tokens name the public Keycloak URL as issuer whichever port
+ * issued them.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const startSimulator = async (options: SimulatorOptions = {}): Promise<RunningSimulator> => {
+  const host = options.host ?? "127.0.0.1"
+  const apiPort = port("port", options.port)
+  const authPort = port("authPort", options.authPort)
+  const app = buildSimulator(options)
+  const state = states.get(app)!
+  let authServer: http.Server | undefined
+  try {
+    await app.listen({ port: apiPort, host })
+    const url = `http://${urlHost(host)}:${(app.server.address() as AddressInfo).port}`
+    let keycloakUrl = `${url}/auth`
+    if (authPort > 0) {
+      const server = http.createServer((request, response) => {
+        const path = (request.url ?? "").split("?")[0]!
+        if (path === "/auth" || path.startsWith("/auth/")) return app.routing(request, response)
+        response.statusCode = 404
+        response.setHeader("Content-Type", "text/plain; charset=utf-8")
+        response.end("Not Found: this port serves the Keycloak endpoints under /auth only")
+      })
+      authServer = server
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject)
+        server.listen(authPort, host, () => {
+          server.off("error", reject)
+          resolve()
+        })
+      })
+      keycloakUrl = `http://${urlHost(host)}:${(server.address() as AddressInfo).port}/auth`
+    }
+    state.keycloakUrl = options.keycloakUrl?.replace(/\/+$/, "") ?? keycloakUrl
+    const server = authServer
+    return {
+      url,
+      keycloakUrl: state.keycloakUrl,
+      control: app.simulator,
+      app,
+      close: async () => {
+        if (server !== undefined) {
+          server.closeAllConnections()
+          await new Promise<void>((resolve) => server.close(() => resolve()))
+        }
+        await app.close()
+      }
+    }
+  } catch (error) {
+    authServer?.close()
+    await app.close()
+    throw error
+  }
+}

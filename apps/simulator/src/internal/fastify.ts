@@ -1,0 +1,261 @@
+/**
+ * Fastify plumbing shared by the plugins: request validation and response encoding with the model's Effect
+ * Schemas (fastify's `validatorCompiler` / `serializerCompiler`), a JSON body parser whose errors never
+ * repeat the body, plain-text error answers, and per-request bookkeeping for the journal.
+ *
+ * @internal
+ */
+import { Catalogue } from "@openremote-effect/model"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import type {
+  FastifyError,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchemaCompiler,
+  FastifySerializerCompiler
+} from "fastify"
+import type * as Journal from "../Journal.js"
+import type { Caller } from "./caller.js"
+import { formatSafely } from "./messages.js"
+import { statusLine } from "./rejection.js"
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The catalogue operation (or `token`, `certs`, `openid-configuration`, `openapi`) a route serves. */
+    readonly operation?: string
+  }
+}
+
+/**
+ * The body of a request, decoded with an Effect Schema. A custom prototype, so fastify leaves it alone.
+ *
+ * @internal
+ */
+export class EffectBody {
+  constructor(readonly schema: Schema.Schema.AnyNoContext, readonly optional: boolean) {}
+}
+
+/**
+ * A JSON response, encoded with an Effect Schema.
+ *
+ * @internal
+ */
+export class EffectResult {
+  constructor(readonly schema: Schema.Schema.AnyNoContext) {}
+}
+
+const badRequest = (message: string): FastifyError =>
+  Object.assign(new Error(message), { statusCode: 400, code: "FST_ERR_VALIDATION" }) as FastifyError
+
+/**
+ * Decodes a body with its schema: a 400 whose message names the field, or the decoded value. A missing body
+ * (or `null`) is accepted for an optional body only.
+ *
+ * @internal
+ */
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ httpPart, schema }) => {
+  if (!(schema instanceof EffectBody) || httpPart !== "body") {
+    throw new Error(`only bodies are validated, with an EffectBody (got ${httpPart})`)
+  }
+  // The first problem only: reporting every problem of a hostile 1 MiB body would take seconds.
+  const decode = Schema.decodeUnknownEither(schema.schema, { errors: "first", onExcessProperty: "ignore" })
+  return (data: unknown) => {
+    if (data === null || data === undefined) {
+      return schema.optional ? { value: undefined } : { error: badRequest("the request body is missing") }
+    }
+    try {
+      const decoded = decode(data)
+      return Either.isRight(decoded) ? { value: decoded.right } : { error: badRequest(formatSafely(decoded.left)) }
+    } catch {
+      return { error: badRequest("the request body cannot be decoded") }
+    }
+  }
+}
+
+/**
+ * Leaves out `null`/`undefined` properties and empty arrays inside objects, as the server's JSON mapper does
+ * (a top-level array is always written).
+ *
+ * @internal
+ */
+export const compact = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(compact)
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {}
+    for (const [key, field] of Object.entries(value)) {
+      if (field === null || field === undefined || (Array.isArray(field) && field.length === 0)) continue
+      out[key] = compact(field)
+    }
+    return out
+  }
+  return value
+}
+
+/**
+ * Encodes a response with its schema (epoch-ms timestamps, upper-case session `ID`, raw secrets), then
+ * compacts it.
+ *
+ * @internal
+ */
+export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema }) => {
+  if (!(schema instanceof EffectResult)) {
+    return (data: unknown) => JSON.stringify(data)
+  }
+  const encode = Schema.encodeSync(schema.schema)
+  return (data: unknown) => JSON.stringify(compact(encode(data)))
+}
+
+/**
+ * `application/json` bodies as JSON; an empty body is no body. A body that is not JSON is a 400 that does
+ * not repeat it. Routes whose operation takes no body ignore theirs, as the server does.
+ *
+ * @internal
+ */
+export const parseJson = (
+  request: FastifyRequest,
+  body: string | Buffer,
+  done: (error: Error | null, body?: unknown) => void
+): void => {
+  const operation = request.routeOptions.config.operation
+  if (operation !== undefined && operation in Catalogue.operations) {
+    if (Catalogue.operations[operation as Catalogue.OperationName].body === undefined) return done(null, undefined)
+  }
+  const text = typeof body === "string" ? body : body.toString("utf8")
+  if (text.trim() === "") return done(null, undefined)
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return done(Object.assign(new Error("the request body is not valid JSON"), { statusCode: 400 }))
+  }
+  if (depthOf(json) > maxDepth) {
+    return done(
+      Object.assign(new Error(`the request body is nested more than ${maxDepth} levels deep`), { statusCode: 400 })
+    )
+  }
+  done(null, json)
+}
+
+/**
+ * The deepest nesting a JSON body may have: far more than any model needs, far less than would exhaust the
+ * stack of a recursive decoder or formatter.
+ *
+ * @internal
+ */
+export const maxDepth = 64
+
+/** The nesting depth of a JSON value, computed without recursion. */
+const depthOf = (value: unknown): number => {
+  let deepest = 0
+  const pending: Array<readonly [unknown, number]> = [[value, 1]]
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!
+    if (current === null || typeof current !== "object") continue
+    deepest = Math.max(deepest, depth)
+    if (deepest > maxDepth) return deepest
+    for (const child of Object.values(current)) pending.push([child, depth + 1])
+  }
+  return deepest
+}
+
+/**
+ * The message of a 4xx from fastify or from the simulator, safe to answer and to log.
+ *
+ * @internal
+ */
+export const clientErrorMessage = (error: FastifyError, request: FastifyRequest): string => {
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE": {
+      const contentType = String(request.headers["content-type"] ?? "").slice(0, 100)
+      return `Unsupported Media Type: ${
+        contentType === "" ? "no Content-Type" : contentType
+      } (expected application/json)`
+    }
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return `the request body is larger than ${request.routeOptions.bodyLimit ?? 1048576} bytes`
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return "the Content-Length header does not match the body"
+    default:
+      return error.message
+  }
+}
+
+/**
+ * The status of an error: its own 4xx, else 500.
+ *
+ * @internal
+ */
+export const statusOf = (error: FastifyError): number => {
+  const status = error.statusCode
+  return status !== undefined && status >= 400 && status < 500 ? status : 500
+}
+
+/**
+ * Answers errors as the user API does: `text/plain`, never JSON; a 500 with the server's line only.
+ *
+ * @internal
+ */
+export const textErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  const status = statusOf(error)
+  if (status >= 500) {
+    request.log.error({ err: error }, "request failed")
+    return reply.code(500).type("text/plain; charset=utf-8").send(statusLine(500))
+  }
+  return reply.code(status).type("text/plain; charset=utf-8").send(clientErrorMessage(error, request))
+}
+
+/**
+ * What the journal and the faults keep about one request.
+ *
+ * @internal
+ */
+export interface RequestMeta {
+  /** Arrival on the simulator's clock. */
+  readonly time: number
+  caller: Journal.Caller | null
+  grantType: string | undefined
+  faults: Array<"status" | "latency" | "reset" | "malformed">
+  journaled: boolean
+}
+
+const metas = new WeakMap<FastifyRequest, RequestMeta>()
+
+/**
+ * The bookkeeping of `request`, created on first use.
+ *
+ * @internal
+ */
+export const meta = (request: FastifyRequest, now?: () => number): RequestMeta => {
+  let found = metas.get(request)
+  if (found === undefined) {
+    found = { time: now?.() ?? Date.now(), caller: null, grantType: undefined, faults: [], journaled: false }
+    metas.set(request, found)
+  }
+  return found
+}
+
+/**
+ * The caller as the journal shows it.
+ *
+ * @internal
+ */
+export const journalCaller = (caller: Caller | null): Journal.Caller | null =>
+  caller === null ? null : { realm: caller.realm, id: caller.id, username: caller.username }
+
+/**
+ * A header value Node.js accepts: characters outside printable ASCII become `?`.
+ *
+ * @internal
+ */
+export const headerSafe = (value: string): string => value.replace(/[^\t\x20-\x7e]/g, "?")
+
+/**
+ * The request path as sent, without the query string.
+ *
+ * @internal
+ */
+export const pathOf = (request: FastifyRequest): string => {
+  const index = request.url.indexOf("?")
+  return index < 0 ? request.url : request.url.slice(0, index)
+}

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as jose from "jose"
+import * as net from "node:net"
+import * as Clock from "../src/Clock.js"
+import type { RunningSimulator } from "../src/Simulator.js"
+import { startSimulator } from "../src/Simulator.js"
+import { keyPair, T0 } from "./helpers.js"
+
+/** A port that was free a moment ago. */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+
+let simulator: RunningSimulator
+let authPort: number
+
+beforeAll(async () => {
+  authPort = await freePort()
+  simulator = await startSimulator({ port: 0, authPort, keyPair, clock: Clock.fixed(T0) })
+})
+afterAll(() => simulator.close())
+
+const token = async (keycloakUrl: string) => {
+  const response = await fetch(`${keycloakUrl}/realms/master/protocol/openid-connect/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: "serviceuser",
+      client_secret: "your_secret"
+    })
+  })
+  expect(response.status).toBe(200)
+  return ((await response.json()) as { access_token: string }).access_token
+}
+
+describe("startSimulator over real ports", () => {
+  it("gives the API origin and the public Keycloak URL on the auth port", () => {
+    expect(simulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(simulator.keycloakUrl).toBe(`http://127.0.0.1:${authPort}/auth`)
+  })
+
+  it("issues tokens on both ports with the public Keycloak URL as issuer, and the API accepts both", async () => {
+    for (const keycloakUrl of [simulator.keycloakUrl, `${simulator.url}/auth`]) {
+      const access = await token(keycloakUrl)
+      expect(jose.decodeJwt(access).iss).toBe(`${simulator.keycloakUrl}/realms/master`)
+      const response = await fetch(`${simulator.url}/api/master/user/user`, {
+        headers: { authorization: `Bearer ${access}` }
+      })
+      expect(response.status).toBe(200)
+      expect(await response.json()).toMatchObject({ username: "serviceuser", serviceAccount: true })
+    }
+  })
+
+  it("serves only /auth on the auth port", async () => {
+    const response = await fetch(`http://127.0.0.1:${authPort}/api/master/user/user`)
+    expect(response.status).toBe(404)
+    expect(await response.text()).toContain("Keycloak endpoints under /auth only")
+  })
+
+  it("resets the connection for a reset fault, and keeps serving", async () => {
+    simulator.control.faults.add({ operation: "getCurrentUser", reset: true })
+    await expect(fetch(`${simulator.url}/api/master/user/user`)).rejects.toThrow()
+    expect((await fetch(`${simulator.url}/api/master/user/user`)).status).toBe(403)
+  })
+
+  it("answers the control plane over HTTP", async () => {
+    const response = await fetch(`${simulator.url}/_simulator/clock`)
+    expect(await response.json()).toEqual({ now: T0 })
+  })
+
+  it("stops listening on both ports once closed", async () => {
+    const other = await startSimulator({ keyPair, authPort: await freePort() })
+    const url = other.url
+    const keycloakUrl = other.keycloakUrl
+    await other.close()
+    await expect(fetch(`${url}/api/master/openapi.json`)).rejects.toThrow()
+    await expect(fetch(`${keycloakUrl}/realms/master/.well-known/openid-configuration`)).rejects.toThrow()
+  })
+
+  it("refuses a bad port with InvalidInput, and a port in use with the listen error", async () => {
+    await expect(startSimulator({ port: 70_000 })).rejects.toThrow("port: must be a port from 0 to 65535, got 70000")
+    const busy = Number(new URL(simulator.url).port)
+    await expect(startSimulator({ keyPair, port: busy })).rejects.toThrow(/EADDRINUSE/)
+  })
+})
