@@ -5,10 +5,10 @@
  *
  * @since 0.1.0
  */
+import { ParseMessage } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type * as Faults from "./Faults.js"
-import { formatSafely } from "./internal/messages.js"
 import type { State } from "./internal/state.js"
 import type * as Journal from "./Journal.js"
 import * as Seed from "./Seed.js"
@@ -99,7 +99,7 @@ export interface Control {
 
 const decodeOrThrow = <A, I>(schema: Schema.Schema<A, I>, input: unknown): A => {
   const result = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })(input)
-  if (Either.isLeft(result)) throw new InvalidInput({ message: formatSafely(result.left) })
+  if (Either.isLeft(result)) throw new InvalidInput({ message: ParseMessage.format(result.left, { values: false }) })
   return result.right
 }
 

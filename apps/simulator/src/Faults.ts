@@ -13,10 +13,9 @@
  *
  * @since 0.1.0
  */
-import { Catalogue } from "@openremote-effect/model"
+import { Catalogue, ParseMessage } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { formatSafely } from "./internal/messages.js"
 import { InvalidInput } from "./SimulatorError.js"
 
 /**
@@ -131,7 +130,7 @@ export interface Faults {
  */
 export const decode = (input: unknown): Either.Either<Schema.Schema.Type<typeof FaultInput>, InvalidInput> =>
   Schema.decodeUnknownEither(FaultInput, { errors: "all", onExcessProperty: "error" })(input).pipe(
-    Either.mapLeft((error) => new InvalidInput({ message: formatSafely(error) }))
+    Either.mapLeft((error) => new InvalidInput({ message: ParseMessage.format(error, { values: false }) }))
   )
 
 const matches = (fault: Fault, request: RequestInfo): boolean =>

@@ -11,10 +11,9 @@
  *
  * @since 0.1.0
  */
-import { StandardRoles, User } from "@openremote-effect/model"
+import { ParseMessage, StandardRoles, User } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { formatSafely } from "./internal/messages.js"
 import { InvalidInput } from "./SimulatorError.js"
 
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
@@ -360,7 +359,7 @@ export interface SeedEncoded extends Schema.Schema.Encoded<typeof Seed> {}
  */
 export const decode = (input: unknown): Either.Either<Seed, InvalidInput> =>
   Schema.decodeUnknownEither(Seed, { errors: "all", onExcessProperty: "error" })(input).pipe(
-    Either.mapLeft((error) => new InvalidInput({ message: formatSafely(error) }))
+    Either.mapLeft((error) => new InvalidInput({ message: ParseMessage.format(error, { values: false }) }))
   )
 
 /**

@@ -192,3 +192,36 @@ describe("Username", () => {
 it("model arbitraries produce values (sanity of the generators used above)", () => {
   expect(fc.sample(Arbitrary.make(User), 5)).toHaveLength(5)
 })
+
+describe("ParseMessage.format", () => {
+  const failure = (schema: Schema.Schema.AnyNoContext, input: unknown) => {
+    const result = Schema.decodeUnknownEither(schema, { errors: "all" })(input)
+    if (Either.isRight(result)) throw new Error("expected a failure")
+    return result.left
+  }
+
+  it("merges the alternatives of one field and names null only when nothing else is expected", () => {
+    // Without merging: "limit: Expected number, …" and "limit: Expected null, …" (null stands for "absent").
+    expect(ParseMessage.format(failure(UserQuery, { limit: "ten" }))).toBe("limit: Expected number, actual \"ten\"")
+    expect(ParseMessage.format(failure(User, { createdOn: true }))).toBe(
+      "createdOn: Expected number | string, actual true"
+    )
+  })
+
+  it("leaves out the offending values on request, so a misplaced secret is never repeated", () => {
+    const error = failure(User, { enabled: "hunter2", attributes: { a: "hunter2" } })
+    const message = ParseMessage.format(error, { values: false })
+    expect(message).toBe("enabled: Expected boolean\nattributes.a: Expected ReadonlyArray<string>")
+    expect(message).not.toContain("hunter2")
+    expect(ParseMessage.format(error)).toContain("hunter2")
+  })
+
+  it("shows at most maxLines lines and counts the rest", () => {
+    const error = failure(Schema.Array(Schema.String), [1, 2, 3, 4, 5])
+    expect(ParseMessage.format(error, { maxLines: 2 }).split("\n")).toEqual([
+      "[0]: Expected string, actual 1",
+      "[1]: Expected string, actual 2",
+      "… and 3 more problems"
+    ])
+  })
+})

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Catalogue } from "@openremote-effect/model"
+import { Catalogue, ParseMessage } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type {
@@ -17,7 +17,6 @@ import type {
 } from "fastify"
 import type * as Journal from "../Journal.js"
 import type { Caller } from "./caller.js"
-import { formatSafely } from "./messages.js"
 import { statusLine } from "./rejection.js"
 
 declare module "fastify" {
@@ -66,7 +65,9 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ httpPart, sc
     }
     try {
       const decoded = decode(data)
-      return Either.isRight(decoded) ? { value: decoded.right } : { error: badRequest(formatSafely(decoded.left)) }
+      return Either.isRight(decoded)
+        ? { value: decoded.right }
+        : { error: badRequest(ParseMessage.format(decoded.left, { values: false })) }
     } catch {
       return { error: badRequest("the request body cannot be decoded") }
     }

@@ -18,13 +18,13 @@
  *
  * @since 0.1.0
  */
+import { ParseMessage } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify"
 import type * as Control from "../Control.js"
 import type * as Faults from "../Faults.js"
 import { clientErrorMessage, parseJson, statusOf } from "../internal/fastify.js"
-import { formatSafely } from "../internal/messages.js"
 import type * as Seed from "../Seed.js"
 import { InvalidInput, NotFound } from "../SimulatorError.js"
 
@@ -85,7 +85,9 @@ export const controlPlugin: FastifyPluginAsync<ControlPluginOptions> = async (ap
 
   const query = (request: FastifyRequest) => {
     const decoded = decodeFilter(request.query)
-    if (Either.isLeft(decoded)) throw new InvalidInput({ message: formatSafely(decoded.left) })
+    if (Either.isLeft(decoded)) {
+      throw new InvalidInput({ message: ParseMessage.format(decoded.left, { values: false }) })
+    }
     return decoded.right
   }
 
@@ -116,7 +118,9 @@ export const controlPlugin: FastifyPluginAsync<ControlPluginOptions> = async (ap
   app.get("/clock", async () => ({ now: control.clock.now() }))
   app.post("/clock/advance", async (request) => {
     const decoded = decodeAdvance(request.body)
-    if (Either.isLeft(decoded)) throw new InvalidInput({ message: formatSafely(decoded.left) })
+    if (Either.isLeft(decoded)) {
+      throw new InvalidInput({ message: ParseMessage.format(decoded.left, { values: false }) })
+    }
     return { now: control.clock.advance(decoded.right.ms) }
   })
 

@@ -42,14 +42,6 @@ export const acceptOf = (result: Operation.Result): string =>
   result._tag === "Json" ? "application/json" : result._tag === "Text" ? "text/plain, application/json" : "*/*"
 
 /**
- * A decoding message without the offending values (`Expected string, actual "…"` → `Expected string`): a
- * body that does not encode is the caller's own value, and it may be a password given without `Redacted`.
- *
- * @internal
- */
-export const withoutActualValues = (message: string): string => message.replace(/, actual .*$/gm, "")
-
-/**
  * A request ready to be sent (without its bearer token).
  *
  * @internal
@@ -114,9 +106,7 @@ export const prepare = (
           Effect.mapError((error) =>
             invalid(
               url,
-              `the ${body.name} body does not encode: ${
-                scrub(withoutActualValues(ParseMessage.format(error)), secrets)
-              }`
+              `the ${body.name} body does not encode: ${scrub(ParseMessage.format(error, { values: false }), secrets)}`
             )
           )
         )
