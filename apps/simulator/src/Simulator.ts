@@ -164,7 +164,14 @@ const port = (name: string, value: number | undefined): number => {
 
 const states = new WeakMap<FastifyInstance, State>()
 
-/** Applies the fault of a request, if any; true when it answered the request (or reset the connection). */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Applies the fault of a request, if any; true when it answered the request (or reset the connection).
+ * A latency is not waited for here but once the answer is ready (see the `onSend` hook): like a slow server,
+ * the simulator processes the request at once and answers late, so a client that gives up waiting still
+ * changed the state (the reason a create is never retried). Only a reset connection is delayed here.
+ */
 const applyFault = async (state: State, request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
   const fault = state.faults.take({
     method: request.method,
@@ -172,12 +179,14 @@ const applyFault = async (state: State, request: FastifyRequest, reply: FastifyR
     operation: request.routeOptions.config.operation
   })
   if (fault === undefined) return false
-  const kinds = meta(request).faults
+  const info = meta(request)
+  const kinds = info.faults
   if (fault.latencyMs !== undefined && fault.latencyMs > 0) {
     kinds.push("latency")
-    await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
+    info.latencyMs = fault.latencyMs
   }
   if (fault.reset) {
+    if (info.latencyMs > 0) await sleep(info.latencyMs)
     kinds.push("reset")
     record(state, request, 0)
     reply.hijack()
@@ -273,6 +282,14 @@ export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance 
     meta(request, state.clock.now)
     if (!journaled(request)) return
     if (await applyFault(state, request, reply)) return reply
+  })
+  // Journaled when the answer is ready, so that a request whose client gave up waiting is journaled too.
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (!journaled(request)) return payload
+    const { latencyMs } = meta(request)
+    if (latencyMs > 0) await sleep(latencyMs)
+    record(state, request, reply.statusCode, reply.elapsedTime)
+    return payload
   })
   app.addHook("onResponse", async (request, reply) => {
     if (journaled(request)) record(state, request, reply.statusCode, reply.elapsedTime)

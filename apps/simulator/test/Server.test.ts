@@ -70,6 +70,24 @@ describe("startSimulator over real ports", () => {
     expect((await fetch(`${simulator.url}/api/master/user/user`)).status).toBe(403)
   })
 
+  it("processes a delayed request at once: a client that gives up waiting still created the user", async () => {
+    const access = await token(simulator.keycloakUrl)
+    simulator.control.journal.clear()
+    simulator.control.faults.add({ operation: "createUser", latencyMs: 600 })
+    await expect(fetch(`${simulator.url}/api/master/user/smartcity/users`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${access}`, "content-type": "application/json" },
+      body: JSON.stringify({ username: "impatient" }),
+      signal: AbortSignal.timeout(200)
+    })).rejects.toThrow()
+    // Journaled when the late answer is ready, although nobody is listening any more.
+    const created = () => simulator.control.journal.entries().filter((entry) => entry.operation === "createUser")
+    for (let i = 0; i < 40 && created().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(created().map((entry) => [entry.status, entry.fault])).toEqual([[200, ["latency"]]])
+    const stored = simulator.control.snapshot().realms.find((realm) => realm.name === "smartcity")!.users
+    expect(stored.map((user) => user.username)).toContain("impatient")
+  })
+
   it("answers the control plane over HTTP", async () => {
     const response = await fetch(`${simulator.url}/_simulator/clock`)
     expect(await response.json()).toEqual({ now: T0 })

@@ -217,6 +217,8 @@ export interface RequestMeta {
   caller: Journal.Caller | null
   grantType: string | undefined
   faults: Array<"status" | "latency" | "reset" | "malformed">
+  /** A latency fault's delay, applied once the answer is ready (after the request was processed). */
+  latencyMs: number
   journaled: boolean
 }
 
@@ -230,7 +232,14 @@ const metas = new WeakMap<FastifyRequest, RequestMeta>()
 export const meta = (request: FastifyRequest, now?: () => number): RequestMeta => {
   let found = metas.get(request)
   if (found === undefined) {
-    found = { time: now?.() ?? Date.now(), caller: null, grantType: undefined, faults: [], journaled: false }
+    found = {
+      time: now?.() ?? Date.now(),
+      caller: null,
+      grantType: undefined,
+      faults: [],
+      latencyMs: 0,
+      journaled: false
+    }
     metas.set(request, found)
   }
   return found
