@@ -5,6 +5,7 @@ import { startSimulator } from "@openremote-effect/simulator"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import { readFileSync } from "node:fs"
 import * as Demo from "../src/Demo.js"
 import { program } from "../src/Quickstart.js"
 
@@ -19,6 +20,25 @@ const capture = Effect.acquireRelease(
   }),
   ({ spy }) => Effect.sync(() => spy.mockRestore())
 )
+
+describe("the repository README", () => {
+  const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8")
+
+  it("shows the test-double example as it is in test/TestDouble.test.ts, which runs", () => {
+    const section = readme.slice(readme.indexOf("## The simulator as a test double"))
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1]
+    expect(block).toBe(readFileSync(new URL("TestDouble.test.ts", import.meta.url), "utf8"))
+  })
+
+  it("has a quick start of exactly two commands: the main job and the whole test suite", () => {
+    const section = readme.slice(readme.indexOf("## Quick start"))
+    const commands = /```sh\n([\s\S]*?)```/.exec(section)?.[1]?.trim().split("\n")
+    expect(commands).toEqual(["npm start", "npm test"])
+    const scripts = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).scripts
+    expect(scripts.start).toMatch(/apps\/example\/dist\/main\.js$/)
+    expect(scripts.test).toMatch(/tsc -b && eslint \. && vitest run$/)
+  })
+})
 
 describe("the quick start", () => {
   it.live("runs every step of the flow against an in-process simulator and prints it", () =>

@@ -13,11 +13,13 @@ import { bob } from "../examples/testing.js"
 import { json, makeCapturingLogger, secrets, text, tokenResponse } from "./utils/mock.js"
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
+const rootReadme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8")
 const example = readFileSync(new URL("../examples/quickstart.ts", import.meta.url), "utf8")
 const testingExample = readFileSync(new URL("../examples/testing.ts", import.meta.url), "utf8")
 
 /** The first TypeScript block of a README section. */
-const codeBlock = (heading: string) => /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(heading)))?.[1]
+const codeBlock = (heading: string, text = readme) =>
+  /```ts\n([\s\S]*?)```/.exec(text.slice(text.indexOf(heading)))?.[1]
 
 interface Sent {
   readonly method: string
@@ -61,6 +63,10 @@ const server = (sent: Sent): Response => {
 describe("The quickstart example", () => {
   it("is the README's \"Using the client\" example, verbatim", () => {
     expect(codeBlock("## Using the client")).toBe(example)
+  })
+
+  it("is the repository README's \"Using the client\" example too, verbatim", () => {
+    expect(codeBlock("## Using the client", rootReadme)).toBe(example)
   })
 
   it.effect("runs with UserApi.layerConfig over FetchHttpClient", () =>
