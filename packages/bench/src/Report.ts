@@ -1,0 +1,232 @@
+/**
+ * The results of a run: one JSON file per benchmark in `packages/bench/results/<name>.json` (machine, Node
+ * version, date, parameters, figures, targets) and the generated `BENCHMARKS.md` at the repository root,
+ * rendered from every results file present, so running one benchmark keeps the others' latest figures.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import type * as Benchmark from "./Benchmark.js"
+import { repositoryRoot, resultsDir } from "./internal/paths.js"
+import * as Machine from "./Machine.js"
+
+/**
+ * One benchmark's results file.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Report extends Benchmark.Result {
+  readonly name: string
+  readonly title: string
+  readonly measures: string
+  readonly baseline: string
+  readonly machine: Machine.Machine
+  /** ISO 8601, when the benchmark finished. */
+  readonly date: string
+  readonly quick: boolean
+  readonly durationMs: number
+  /**
+   * The machine's 1-minute load average before and after the benchmark (`os.loadavg()`): above the number of
+   * processes the benchmark keeps busy (2), something else was running too.
+   */
+  readonly loadAverage: { readonly before: number; readonly after: number }
+}
+
+/**
+ * The report of a benchmark's result.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  benchmark: Benchmark.Benchmark,
+  result: Benchmark.Result,
+  run: {
+    readonly quick: boolean
+    readonly durationMs: number
+    readonly date: Date
+    readonly loadAverage: { readonly before: number; readonly after: number }
+  }
+): Report => ({
+  name: benchmark.name,
+  title: benchmark.title,
+  measures: benchmark.measures,
+  baseline: benchmark.baseline,
+  machine: Machine.current(),
+  date: run.date.toISOString(),
+  quick: run.quick,
+  durationMs: Math.round(run.durationMs),
+  loadAverage: run.loadAverage,
+  ...result
+})
+
+/**
+ * The path of a benchmark's results file.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const resultsFile = (name: string, directory: string = resultsDir): string =>
+  path.join(directory, `${name}.json`)
+
+/**
+ * The path of the generated `BENCHMARKS.md`.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const markdownFile: string = path.join(repositoryRoot, "BENCHMARKS.md")
+
+/**
+ * Writes a report to its results file.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const write = (report: Report, directory: string = resultsDir): Effect.Effect<void> =>
+  Effect.promise(async () => {
+    await fs.mkdir(directory, { recursive: true })
+    await fs.writeFile(resultsFile(report.name, directory), `${JSON.stringify(report, null, 2)}\n`)
+  })
+
+/**
+ * Every report in the results directory, in `order` (by name) first, then the others by name.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const readAll = (
+  order: ReadonlyArray<string>,
+  directory: string = resultsDir
+): Effect.Effect<ReadonlyArray<Report>> =>
+  Effect.promise(async () => {
+    const files = (await fs.readdir(directory).catch(() => [])).filter((file) => file.endsWith(".json"))
+    const reports = await Promise.all(
+      files.map(async (file) => JSON.parse(await fs.readFile(path.join(directory, file), "utf8")) as Report)
+    )
+    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length)
+    return reports.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name))
+  })
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ")
+
+/**
+ * A Markdown table.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const table = (columns: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
+  [
+    `| ${columns.map(cell).join(" | ")} |`,
+    `|${columns.map(() => "---").join("|")}|`,
+    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`)
+  ].join("\n")
+
+/** Results files written before the load average was recorded have none. */
+const loadAverageText = (report: Report) => {
+  const load = (report as Partial<Report>).loadAverage
+  return load === undefined ? "n/a" : `${load.before.toFixed(2)} → ${load.after.toFixed(2)}`
+}
+
+const verdict = (met: boolean | undefined) => (met === undefined ? "no target" : met ? "met" : "**missed**")
+
+const runLine = (report: Report) =>
+  `${report.date} · ${Machine.describe(report.machine)} · Node.js ${report.machine.node} · ${
+    report.quick ? "**quick mode (smaller counts; not comparable)**" : "full run"
+  } · ${(report.durationMs / 1000).toFixed(1)} s`
+
+/**
+ * `BENCHMARKS.md`: a generated-file banner, the machines, Node versions and dates of the reports, every
+ * target with its verdict, then one section per benchmark.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const markdown = (reports: ReadonlyArray<Report>): string => {
+  const lines: Array<string> = [
+    "<!-- Generated by `pnpm bench` (packages/bench/src/run.ts) from packages/bench/results/*.json. Do not edit by hand. -->",
+    "",
+    "# Benchmarks",
+    "",
+    "_This file is generated by `pnpm bench` (`npm run bench`); edits are overwritten. See",
+    "`packages/bench/README.md` for what each benchmark measures and how to run them._",
+    "",
+    "Every benchmark runs its baseline in the same run, on the same machine, and reports ratios to it. The",
+    "server under test runs in a child process; the load is generated in the parent process. Traffic goes to",
+    "127.0.0.1 only. The machine's load average is recorded before and after each benchmark: a value above 2",
+    "means something besides the benchmark was using the CPU.",
+    ""
+  ]
+  if (reports.length === 0) {
+    lines.push("No results yet: run `pnpm bench`.", "")
+    return lines.join("\n")
+  }
+  lines.push(
+    "## Runs",
+    "",
+    table(
+      ["benchmark", "date", "machine", "Node.js", "mode", "duration", "load average (1 min) before → after"],
+      reports.map((report) => [
+        report.name,
+        report.date,
+        Machine.describe(report.machine),
+        report.machine.node,
+        report.quick ? "quick" : "full",
+        `${(report.durationMs / 1000).toFixed(1)} s`,
+        loadAverageText(report)
+      ])
+    ),
+    "",
+    "## Targets",
+    "",
+    table(
+      ["benchmark", "target", "measured", "verdict"],
+      reports.flatMap((report) =>
+        report.targets.map((target) => [report.name, target.target, target.measured, verdict(target.met)])
+      )
+    ),
+    ""
+  )
+  reports.forEach((report, index) => {
+    lines.push(
+      `## ${index + 1}. ${report.title} (\`${report.name}\`)`,
+      "",
+      `Run: ${runLine(report)}`,
+      "",
+      `Measures: ${report.measures}`,
+      "",
+      `Baseline: ${report.baseline}`,
+      "",
+      `Parameters: ${
+        Object.entries(report.parameters).map(([key, value]) => `${key} = ${JSON.stringify(value)}`).join(", ")
+      }`,
+      ""
+    )
+    for (const t of report.tables) {
+      lines.push(`### ${t.title}`, "", table(t.columns, t.rows), "")
+    }
+    if (report.targets.length > 0) {
+      lines.push(
+        table(["target", "measured", "verdict"], report.targets.map((t) => [t.target, t.measured, verdict(t.met)])),
+        ""
+      )
+    }
+    if (report.notes.length > 0) {
+      lines.push(...report.notes.map((note) => `- ${note}`), "")
+    }
+  })
+  return lines.join("\n")
+}
+
+/**
+ * Renders `BENCHMARKS.md` from `reports` and writes it.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const writeMarkdown = (reports: ReadonlyArray<Report>, file: string = markdownFile): Effect.Effect<void> =>
+  Effect.promise(() => fs.writeFile(file, markdown(reports)))
