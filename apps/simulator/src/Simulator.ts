@@ -22,6 +22,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOption
 import Fastify from "fastify"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
+import type { Duplex } from "node:stream"
 import * as Clock from "./Clock.js"
 import * as Control from "./Control.js"
 import * as Faults from "./Faults.js"
@@ -164,6 +165,23 @@ const port = (name: string, value: number | undefined): number => {
 
 const states = new WeakMap<FastifyInstance, State>()
 
+/**
+ * Requests Node's HTTP parser refuses (a request target with bytes it does not accept, headers over 16 KiB, a
+ * request that took too long) never reach fastify. fastify's default answer has a JSON body, and no error
+ * body of the user API is JSON: the simulator answers, as Node itself does, with the status and no body
+ * (so the answer is readable whatever the method was), then closes the connection.
+ */
+const clientErrorHandler = (error: NodeJS.ErrnoException, socket: Duplex): void => {
+  if (error.code === "ECONNRESET" || socket.destroyed) return
+  const status = error.code === "HPE_HEADER_OVERFLOW"
+    ? "431 Request Header Fields Too Large"
+    : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+    ? "408 Request Timeout"
+    : "400 Bad Request"
+  if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
+  socket.destroy()
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
@@ -262,6 +280,7 @@ export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance 
     routerOptions: { maxParamLength: 16 * 1024 },
     forceCloseConnections: true,
     requestIdHeader: false,
+    clientErrorHandler,
     frameworkErrors: (error, _request, reply) => {
       // A generic callback: its reply type depends on type parameters fastify never fixes.
       ;(reply as unknown as FastifyReply)

@@ -88,6 +88,32 @@ describe("startSimulator over real ports", () => {
     expect(stored.map((user) => user.username)).toContain("impatient")
   })
 
+  it.each([
+    ["a request target Node's parser refuses", "GET /api/master/user/\u00ff HTTP/1.1\r\nHost: x\r\n\r\n", "400"],
+    ["the same as HEAD", "HEAD /api/master/user/\u00ff HTTP/1.1\r\nHost: x\r\n\r\n", "400"],
+    [
+      "headers over 16 KiB",
+      `GET /api/master/user/user HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+      "431"
+    ]
+  ])("answers %s with the status and no (JSON) body", async (_, request, status) => {
+    const { port } = new URL(simulator.url)
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), "127.0.0.1", () => socket.end(Buffer.from(request, "latin1")))
+      let received = ""
+      socket.on("data", (chunk) => received += chunk.toString("latin1"))
+      socket.on("close", () => resolve(received))
+      socket.on("error", reject)
+    })
+    const [head, body] = answer.split("\r\n\r\n")
+    expect(head!.split("\r\n")[0]).toBe(
+      `HTTP/1.1 ${status} ${status === "400" ? "Bad Request" : "Request Header Fields Too Large"}`
+    )
+    expect(head).toContain("Content-Length: 0")
+    expect(body).toBe("")
+    expect((await fetch(`${simulator.url}/api/master/user/user`)).status).toBe(403)
+  })
+
   it("answers the control plane over HTTP", async () => {
     const response = await fetch(`${simulator.url}/_simulator/clock`)
     expect(await response.json()).toEqual({ now: T0 })
