@@ -191,10 +191,16 @@ export const run = (
       return false
     }
     for (const attribute of attributeMatchers) {
-      const found = [...user.attributes].some(([name, values]) =>
-        (attribute.name === undefined || passes(attribute.name, name)) &&
-        (attribute.value === undefined || values.some((value) => passes(attribute.value!, value)))
-      )
+      let found = false
+      for (const [name, values] of user.attributes) {
+        if (
+          (attribute.name === undefined || passes(attribute.name, name)) &&
+          (attribute.value === undefined || values.some((value) => passes(attribute.value!, value)))
+        ) {
+          found = true
+          break
+        }
+      }
       if (found === attribute.negated) return false
     }
     if (roleMatchers.length > 0) {
@@ -209,21 +215,27 @@ export const run = (
     return true
   }
 
+  const orderBy = query.orderBy
+  const offset = query.offset !== undefined && query.offset > 0 ? query.offset : 0
+  // Without an order, results come in creation order: the scan can stop once the page is complete.
+  const enough = orderBy?.property === undefined && query.limit !== undefined && query.limit > 0
+    ? offset + query.limit
+    : Number.POSITIVE_INFINITY
   let found: Array<Found> = []
   if (!noAssets) {
-    for (const realm of realms) {
+    scan: for (const realm of realms) {
       for (const user of candidates(realm)) {
         if (matches(realm, user)) found.push({ realm, user })
+        if (found.length >= enough) break scan
       }
     }
   }
-  const orderBy = query.orderBy
   if (orderBy?.property !== undefined) {
     const property = orderBy.property
     const direction = orderBy.descending === true ? -1 : 1
     found.sort((a, b) => direction * compareAscending(orderKey(property, a.user), orderKey(property, b.user)))
   }
-  if (query.offset !== undefined && query.offset > 0) found = found.slice(query.offset)
+  if (offset > 0) found = found.slice(offset)
   if (query.limit !== undefined && query.limit > 0) found = found.slice(0, query.limit)
   return Either.right(found)
 }

@@ -79,7 +79,20 @@ export const authenticate = async (
   if (token === undefined) return Either.left("the Authorization header is not a bearer token")
   const verified = await state.tokens.verify(token, { issuer: issuer(state, requestRealm), now: state.clock.now() })
   if (Either.isLeft(verified)) return Either.left(verified.left.reason)
-  const claims = decodeClaims(verified.right)
+  // Verified claims are cached by token (one object per token); so is what they stand for. The request realm
+  // is the issuer's, which the verification checked, so it is the same for every use of the claims.
+  let caller = callers.get(verified.right)
+  if (caller === undefined) {
+    caller = callerOf(verified.right, requestRealm)
+    callers.set(verified.right, caller)
+  }
+  return caller
+}
+
+const callers = new WeakMap<object, Either.Either<Caller, string>>()
+
+const callerOf = (verified: unknown, requestRealm: string): Either.Either<Caller, string> => {
+  const claims = decodeClaims(verified)
   if (Either.isLeft(claims)) return Either.left("the token is not an access token")
   const { aud, azp, preferred_username, realm_access, resource_access, sub } = claims.right
   const audience = aud === undefined ? [] : typeof aud === "string" ? [aud] : aud
