@@ -181,12 +181,13 @@ export class RetryPolicy extends Context.Reference<RetryPolicy>()("@openremote-e
 }) {}
 
 /**
- * Provides a policy built from `options`.
+ * Provides a policy built from `options`. The policy is built when the layer is, so invalid options (see
+ * {@link make}) never throw where the layer is defined: building the layer dies with the `RangeError`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<RetryPolicy> => Layer.succeed(RetryPolicy, make(options))
+export const layer = (options: Options = {}): Layer.Layer<RetryPolicy> => Layer.sync(RetryPolicy, () => make(options))
 
 /**
  * Provides {@link none}: no call is ever retried.

@@ -4,8 +4,10 @@
  * `createUser` never retried, non-retryable statuses failing at once.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -313,6 +315,10 @@ describe("RetryPolicy: configuration", () => {
     expect(() => RetryPolicy.make({ maxRetries: -1 })).toThrow(RangeError)
     expect(() => RetryPolicy.make({ maxRetries: 1.5 })).toThrow("maxRetries must be a non-negative integer")
     expect(() => RetryPolicy.make({ factor: 0.5 })).toThrow("factor must be at least 1")
+    // The layer does not throw where it is defined; building it dies with the RangeError.
+    const layer = RetryPolicy.layer({ maxRetries: -1 })
+    const exit = Effect.runSyncExit(Effect.provide(RetryPolicy.RetryPolicy, layer))
+    expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
   })
 
   it("the default policy is the documented one", () => {
