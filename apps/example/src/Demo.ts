@@ -11,7 +11,6 @@ import { OpenRemoteError, TokenProvider, UserApi } from "@openremote-effect/clie
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -181,8 +180,8 @@ export const run = Effect.fn("Demo.run")(function*(target: Target) {
   const gone = yield* api.getUser({ realm, userId }).pipe(
     Effect.matchEffect({
       onFailure: (error) => {
-        const status = Option.fromNullable(OpenRemoteError.status(error))
-        return Effect.succeed(`${error._tag}${Option.match(status, { onNone: () => "", onSome: (s) => ` (${s})` })}`)
+        const status = OpenRemoteError.status(error)
+        return Effect.succeed(`${error._tag}${status === undefined ? "" : ` (${status})`}`)
       },
       onSuccess: () => new UnexpectedOutcome({ step: "Delete", what: `${username} can still be read` })
     })

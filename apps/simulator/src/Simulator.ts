@@ -302,16 +302,14 @@ export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance 
     if (!journaled(request)) return
     if (await applyFault(state, request, reply)) return reply
   })
-  // Journaled when the answer is ready, so that a request whose client gave up waiting is journaled too.
+  // Journaled when the answer is ready (every answer passes onSend; a reset connection journals itself), so
+  // that a request whose client gave up waiting is journaled too.
   app.addHook("onSend", async (request, reply, payload) => {
     if (!journaled(request)) return payload
     const { latencyMs } = meta(request)
     if (latencyMs > 0) await sleep(latencyMs)
     record(state, request, reply.statusCode, reply.elapsedTime)
     return payload
-  })
-  app.addHook("onResponse", async (request, reply) => {
-    if (journaled(request)) record(state, request, reply.statusCode, reply.elapsedTime)
   })
   void app.register(keycloakPlugin, { state, prefix: "/auth" })
   void app.register(usersPlugin, { state })
