@@ -134,3 +134,59 @@ describe("startSimulator over real ports", () => {
     await expect(startSimulator({ keyPair, port: busy })).rejects.toThrow(/EADDRINUSE/)
   })
 })
+
+/**
+ * Sends a request with a `Content-Length` of `length` bytes but only `first` of them, then reports what the
+ * server sent within `waitMs`; `rest()` sends the remaining bytes and resolves with everything the server sent
+ * until it closed the connection.
+ */
+const partialUpload = async (url: string, headers: Record<string, string>, length: number, first: number) => {
+  const target = new URL(url)
+  const socket = net.connect(Number(target.port), target.hostname)
+  const received: Array<Buffer> = []
+  socket.on("data", (chunk: Buffer) => received.push(chunk))
+  const closed = new Promise<string>((resolve) => socket.on("close", () => resolve(Buffer.concat(received).toString())))
+  const head = [
+    `POST ${target.pathname} HTTP/1.1`,
+    `Host: ${target.host}`,
+    "Content-Type: application/json",
+    `Content-Length: ${length}`,
+    "Connection: close",
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)
+  ].join("\r\n")
+  socket.write(`${head}\r\n\r\n`)
+  socket.write("x".repeat(first))
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  return {
+    early: Buffer.concat(received).toString(),
+    rest: () => {
+      socket.end("x".repeat(length - first))
+      return closed
+    }
+  }
+}
+
+describe("a body over the limit, over a real socket", () => {
+  it("is read to its end before the 413 is sent, so a client still sending can read the answer", async () => {
+    const access = await token(simulator.keycloakUrl)
+    const targets: ReadonlyArray<readonly [string, Record<string, string>]> = [
+      [`${simulator.url}/api/master/user/query`, { authorization: `Bearer ${access}` }],
+      [`${simulator.keycloakUrl}/realms/master/protocol/openid-connect/token`, {}],
+      [`${simulator.url}/_simulator/faults`, {}]
+    ]
+    const length = 2 * 1024 * 1024
+    for (const [url, headers] of targets) {
+      const upload = await partialUpload(url, headers, length, 64 * 1024)
+      // fastify alone answers here and closes: a client still writing then meets EPIPE or a reset.
+      expect(upload.early, url).toBe("")
+      const answer = await upload.rest()
+      expect(answer, url).toMatch(/^HTTP\/1\.1 413 /)
+    }
+  })
+
+  it("a declared length over 16 MiB is answered at once, without reading the body", async () => {
+    const upload = await partialUpload(`${simulator.url}/_simulator/faults`, {}, 17 * 1024 * 1024, 1024)
+    expect(upload.early).toMatch(/^HTTP\/1\.1 413 /)
+    await upload.rest()
+  })
+})

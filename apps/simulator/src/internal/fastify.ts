@@ -183,6 +183,33 @@ export const clientErrorMessage = (error: FastifyError, request: FastifyRequest)
 }
 
 /**
+ * The largest declared body that is read (and dropped) before a 413 is sent; a larger one, or one of unknown
+ * length, is answered at once and its connection closed, as fastify does.
+ */
+const drainLimit = 16 * 1024 * 1024
+
+/**
+ * Reads a refused over-limit body to its end and drops it, so that its client can read the 413. fastify answers
+ * before reading the body and closes the connection, so a client still writing meets `EPIPE` or a reset and
+ * never sees the answer (and Node closes after the answer anyway when the client sent `Connection: close`).
+ * Applies to bodies whose declared `Content-Length` is at most {@link drainLimit}; resolves at once otherwise.
+ *
+ * @internal
+ */
+export const drainRefusedBody = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const raw = request.raw
+  if (error.code !== "FST_ERR_CTP_BODY_TOO_LARGE" || raw.complete || raw.destroyed) return Promise.resolve()
+  const declared = Number(request.headers["content-length"])
+  if (!(declared <= drainLimit)) return Promise.resolve()
+  reply.removeHeader("connection")
+  return new Promise((resolve) => {
+    const done = () => resolve()
+    raw.once("end", done).once("close", done).once("error", done)
+    raw.resume()
+  })
+}
+
+/**
  * The status of an error: its own 4xx, else 500.
  *
  * @internal
@@ -197,12 +224,13 @@ export const statusOf = (error: FastifyError): number => {
  *
  * @internal
  */
-export const textErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+export const textErrorHandler = async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
   const status = statusOf(error)
   if (status >= 500) {
     request.log.error({ err: error }, "request failed")
     return reply.code(500).type("text/plain; charset=utf-8").send(statusLine(500))
   }
+  await drainRefusedBody(error, request, reply)
   return reply.code(status).type("text/plain; charset=utf-8").send(clientErrorMessage(error, request))
 }
 

@@ -24,7 +24,7 @@ import * as Schema from "effect/Schema"
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify"
 import type * as Control from "../Control.js"
 import type * as Faults from "../Faults.js"
-import { clientErrorMessage, parseJson, statusOf } from "../internal/fastify.js"
+import { clientErrorMessage, drainRefusedBody, parseJson, statusOf } from "../internal/fastify.js"
 import type * as Seed from "../Seed.js"
 import { InvalidInput, NotFound } from "../SimulatorError.js"
 
@@ -72,7 +72,7 @@ export interface ControlPluginOptions {
 export const controlPlugin: FastifyPluginAsync<ControlPluginOptions> = async (app, { control }) => {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser("application/json", { parseAs: "string" }, parseJson)
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof InvalidInput) return text(reply, 400, error.message)
     if (error instanceof NotFound) return text(reply, 404, error.message)
     const status = statusOf(error)
@@ -80,6 +80,7 @@ export const controlPlugin: FastifyPluginAsync<ControlPluginOptions> = async (ap
       request.log.error({ err: error }, "control request failed")
       return text(reply, 500, "the simulator failed to answer the control request")
     }
+    await drainRefusedBody(error, request, reply)
     return text(reply, status, clientErrorMessage(error, request))
   })
 
