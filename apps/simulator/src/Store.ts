@@ -148,13 +148,14 @@ export type UserFailure =
   | { readonly _tag: "ServiceUserChange"; readonly message: string }
 
 /**
- * Why role definitions could not be replaced (the server answers every one of them with 404).
+ * Why role definitions could not be replaced: `RoleExists` (a new role whose name is taken; Keycloak's 409)
+ * or `RoleDefinitionFailure` (every other failure; the server's 404).
  *
  * @since 0.1.0
  * @category models
  */
 export interface RoleDefinitionFailure {
-  readonly _tag: "RoleDefinitionFailure"
+  readonly _tag: "RoleDefinitionFailure" | "RoleExists"
   readonly message: string
 }
 
@@ -641,9 +642,10 @@ export class Store {
   // users
 
   /**
-   * Creates a user (USER-API.md §4): username lower-cased and validated, `enabled` false when left out, no
-   * password and no client roles; a service user gets its own confidential client with the 22 standard role
-   * definitions and a fresh secret. Refused without change: an invalid user, an existing id or username, a
+   * Creates a user (USER-API.md §4): username and email lower-cased, the username validated, `enabled` left
+   * out is false for a regular user and true for a service user, no password and no client roles; a service
+   * user gets its own confidential client with the 22 standard role definitions and a fresh secret. Refused
+   * without change: an invalid user, an existing id (in any realm, whatever the username) or username, a
    * service user whose client id is taken by another client.
    */
   createUser(realm: RealmRecord, input: User.User, now: number): Either.Either<UserRecord, UserFailure> {
@@ -664,7 +666,8 @@ export class Store {
       firstName: input.firstName,
       lastName: input.lastName,
       email: normalizeEmail(input.email),
-      enabled: input.enabled ?? false,
+      // Keycloak creates a service user's account enabled, and OpenRemote's `null` leaves it so.
+      enabled: input.enabled ?? serviceAccount,
       createdOn: now,
       attributes: attributesFrom(input.attributes),
       serviceAccount,
@@ -784,10 +787,16 @@ export class Store {
     return Either.right(undefined)
   }
 
-  /** A new secret for a service user's client; ends the user's sessions. Undefined when there is no such client. */
-  resetSecret(realm: RealmRecord, user: UserRecord): string | undefined {
-    const client = this.serviceClientOf(realm, user)
-    if (client === undefined) return undefined
+  /**
+   * A new secret for the client the server derives from `user` (USER-API.md §3 #15): the client named by the
+   * raw username after its first 16 characters (the length of `service-account-`), for a regular user too.
+   * Ends the user's sessions. `TooShort` for a username of fewer than 16 characters (the server's
+   * `substring(16)` fails); undefined when there is no such confidential client.
+   */
+  resetSecret(realm: RealmRecord, user: UserRecord): string | "TooShort" | undefined {
+    if (user.username.length < StandardRoles.serviceAccountPrefix.length) return "TooShort"
+    const client = realm.clients.get(user.username.slice(StandardRoles.serviceAccountPrefix.length))
+    if (client === undefined || client.publicClient) return undefined
     client.secret = generateSecret()
     this.endSessionsOf(user.id)
     return client.secret
@@ -824,10 +833,12 @@ export class Store {
   /**
    * Replace-all of a client's role definitions (USER-API.md §4): roles whose id is not in `roles` are
    * deleted (and unmapped from every user); a role without an id is created; a role with an id is renamed,
-   * re-described and gets the given composites (none when `compositeRoleIds` is empty or left out).
-   * `composite` and `assigned` are ignored. Refused without change: an unknown client, an unknown or repeated
-   * role id, a role without a name, two roles with one name, a composite id that is not the id of another
-   * role of the client that the update keeps.
+   * re-described and gets the given composites (none when `compositeRoleIds` is empty; an existing composite
+   * role must list them). `composite` and `assigned` are ignored. Refused without change, `RoleExists`: a new
+   * role whose name is the name of a role the update keeps or of an earlier new role; `RoleDefinitionFailure`:
+   * an unknown client, an unknown or repeated role id, a role without a name, two kept roles with one name, an
+   * existing composite role sent without `compositeRoleIds`, a composite id that is not the id of another role
+   * of the client that the update keeps.
    */
   replaceClientRoles(
     realm: RealmRecord,
@@ -838,16 +849,31 @@ export class Store {
     const client = realm.clients.get(clientId)
     if (client === undefined) return fail(`realm "${realm.name}" has no client "${clientId}"`)
     const kept = new Set<string>()
-    const names = new Set<string>()
     for (const role of roles) {
       if (role.id !== undefined) {
-        if (!client.roles.has(role.id)) return fail(`client "${clientId}" has no role with id "${role.id}"`)
+        const existing = client.roles.get(role.id)
+        if (existing === undefined) return fail(`client "${clientId}" has no role with id "${role.id}"`)
         if (kept.has(role.id)) return fail(`role id "${role.id}" appears twice`)
+        if (existing.composites.size > 0 && role.compositeRoleIds === undefined) {
+          return fail(`the composite role "${existing.name}" was sent without its compositeRoleIds`)
+        }
         kept.add(role.id)
       }
       if (role.name === undefined || role.name === "") return fail("a role has no name")
-      if (names.has(role.name)) return fail(`two roles are named "${role.name}"`)
-      names.add(role.name)
+    }
+    // Keycloak creates the new roles after deleting the dropped ones: a new name clashes with a kept role's
+    // current name, or with an earlier new role's (409).
+    const taken = new Set([...kept].map((id) => client.roles.get(id)!.name))
+    const names = new Set<string>()
+    for (const role of roles) {
+      if (role.id === undefined && taken.has(role.name!)) {
+        return Either.left({ _tag: "RoleExists", message: `a role named "${role.name}" already exists` })
+      }
+      if (role.id === undefined) taken.add(role.name!)
+    }
+    for (const role of roles) {
+      if (names.has(role.name!)) return fail(`two roles are named "${role.name}"`)
+      names.add(role.name!)
     }
     for (const role of roles) {
       for (const composite of role.compositeRoleIds ?? []) {

@@ -185,13 +185,41 @@ describe("resetSecret", () => {
     expect(read.json().secret).toBe(secret)
   })
 
-  it("answers 204 for an unknown user and for a user without client, changing nothing", async () => {
+  it("answers 204 for an unknown user, changing nothing", async () => {
     const token = await adminToken(app)
     await rejects(app, Catalogue.resetSecret, 204, { token, params: { realm: "master", userId: "ghost" } })
-    await rejects(app, Catalogue.resetSecret, 204, {
-      token,
+  })
+
+  it("answers 500 for a regular user whose username is shorter than 16 characters, changing nothing", async () => {
+    const response = await rejects(app, Catalogue.resetSecret, 500, {
+      token: await adminToken(app),
       params: { realm: "master", userId: userId(app, "master", "admin") }
     })
+    expect(response.body).toMatch(/^Request failed with HTTP error status: 500 Internal Server Error\n/)
+  })
+
+  it("strips 16 characters from a regular username of 16 or more: 204 without such a client, else its new secret", async () => {
+    const token = await adminToken(app)
+    const create = async (username: string) => {
+      const response = await call(app, Catalogue.createUser, { token, params: { realm: "master" }, body: { username } })
+      expectStatus(response, Catalogue.createUser, 200)
+      return response.json().id as string
+    }
+    const exactly16 = await create("sixteen-chars-xx")
+    await rejects(app, Catalogue.resetSecret, 204, { token, params: { realm: "master", userId: exactly16 } })
+    const longer = await create("a-regular-user-with-a-long-name")
+    await rejects(app, Catalogue.resetSecret, 204, { token, params: { realm: "master", userId: longer } })
+    // The server's quirk: what follows the first 16 characters names the client whose secret it resets.
+    const aliased = await create("not-a-service-u-serviceuser")
+    const response = await call(app, Catalogue.resetSecret, { token, params: { realm: "master", userId: aliased } })
+    expectStatus(response, Catalogue.resetSecret, 200)
+    await clientToken(app, { clientId: "serviceuser", secret: response.body })
+    const old = await tokenRequest(app, "master", {
+      grant_type: "client_credentials",
+      client_id: "serviceuser",
+      client_secret: "your_secret"
+    })
+    expect(old.statusCode).toBe(401)
   })
 
   it("answers 405 for another realm, 403 without write:admin", async () => {

@@ -195,6 +195,18 @@ describe("token endpoint, password grant", () => {
     })
     expect(confidential.statusCode).toBe(400)
     expect(confidential.json().error).toBe("unauthorized_client")
+    const ownClient = await tokenRequest(app, "master", {
+      grant_type: "password",
+      client_id: "serviceuser",
+      client_secret: "your_secret",
+      username: "service-account-serviceuser",
+      password: "your_secret"
+    })
+    expect(ownClient.statusCode).toBe(400)
+    expect(ownClient.json()).toEqual({
+      error: "unauthorized_client",
+      error_description: "Client not allowed for direct access grants"
+    })
   })
 
   it("answers invalid_request for a missing username or grant_type", async () => {
@@ -259,10 +271,13 @@ describe("token endpoint, client_credentials grant", () => {
     expect(missing.json().error).toBe("invalid_client")
   })
 
-  it("answers unauthorized_client 400 for the public client and a client without service account", async () => {
+  it("answers unauthorized_client 401 for the public client, 400 for a client without service account", async () => {
     const open = await tokenRequest(app, "master", { grant_type: "client_credentials", client_id: "openremote" })
-    expect(open.statusCode).toBe(400)
-    expect(open.json().error).toBe("unauthorized_client")
+    expect(open.statusCode).toBe(401)
+    expect(open.json()).toEqual({
+      error: "unauthorized_client",
+      error_description: "Public client not allowed to retrieve service account"
+    })
     const backend = await tokenRequest(app, "master", {
       grant_type: "client_credentials",
       client_id: "backend",
@@ -354,6 +369,30 @@ describe("token endpoint, other errors", () => {
     const response = await tokenRequest(app, "master", { grant_type: "authorization_code", client_id: "openremote" })
     expect(response.statusCode).toBe(400)
     expect(response.json()).toEqual({ error: "unsupported_grant_type", error_description: "Unsupported grant_type" })
+  })
+
+  it("checks the grant type before the client, as Keycloak's TokenEndpoint does", async () => {
+    for (
+      const client of [
+        { client_id: "no-such-client" },
+        { client_id: "serviceuser", client_secret: "wrong" },
+        { client_id: "serviceuser" },
+        {}
+      ]
+    ) {
+      const unknown = await tokenRequest(app, "master", { grant_type: "authorization_code", ...client })
+      expect(unknown.statusCode).toBe(400)
+      expect(unknown.json()).toEqual({ error: "unsupported_grant_type", error_description: "Unsupported grant_type" })
+      const missing = await tokenRequest(app, "master", client)
+      expect(missing.statusCode).toBe(400)
+      expect(missing.json()).toEqual({
+        error: "invalid_request",
+        error_description: "Missing form parameter: grant_type"
+      })
+    }
+    const known = await tokenRequest(app, "master", { grant_type: "client_credentials", client_id: "no-such-client" })
+    expect(known.statusCode).toBe(401)
+    expect(known.json().error).toBe("invalid_client")
   })
 
   it("answers 404 for an unknown realm, as Keycloak does", async () => {

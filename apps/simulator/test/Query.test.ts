@@ -177,10 +177,21 @@ describe("queryUsers: usernames and serviceUsers", () => {
     expect(await names({ usernames: [p("sensor", { match: "BEGIN" })] })).toEqual([])
   })
 
+  it("needs the prefix for an EXACT match on a service user, and shows the name without it", async () => {
+    expect(await names({ usernames: [p("sensor_1")] })).toEqual([])
+    expect(await names({ usernames: [p("SERVICE-ACCOUNT-sensor_1")] })).toEqual(["sensor_1"])
+    expect(await names({ usernames: [p("sensor-2"), p("service-account-sensor-2")] })).toEqual(["sensor-2"])
+  })
+
   it("treats % and _ in a LIKE value as wildcards, as the server's SQL does", async () => {
     expect(await names({ usernames: [p("sensor_", { match: "CONTAINS" })] })).toEqual(["sensor-2", "sensor_1"])
     expect(await names({ usernames: [p("a%e", { match: "BEGIN" })] })).toEqual(["alice"])
     expect(await names({ usernames: [p("under_score")] })).toEqual(["under_score"])
+    expect(await names({ usernames: [p("_ob", { match: "END" })] })).toEqual(["bob"])
+    expect(await names({ usernames: [p("r_s", { match: "CONTAINS" })] })).toEqual(["under_score"])
+    // `_` is exactly one character.
+    expect(await names({ usernames: [p("b_", { match: "BEGIN" })] })).toEqual(["bob"])
+    expect(await names({ usernames: [p("b_b_", { match: "BEGIN" })] })).toEqual([])
   })
 
   it("serviceUsers alone filters; with other usernames it joins their OR group (the union quirk)", async () => {
@@ -212,13 +223,28 @@ describe("queryUsers: roles, attributes, ids, assets", () => {
 
   it("ANDs attribute predicates, with name, value, match and negated", async () => {
     expect(await names({ attributes: [{ name: p("team") }] })).toEqual(["alice", "bob"])
-    expect(await names({ attributes: [{ name: p("team"), value: p("RED", { caseSensitive: false }) }] })).toEqual([
-      "alice"
-    ])
+    expect(await names({ attributes: [{ name: p("team"), value: p("red") }] })).toEqual(["alice"])
     expect(await names({ attributes: [{ name: p("team") }, { name: p("level"), value: p("3") }] })).toEqual(["alice"])
     expect(await names({ attributes: [{ negated: true, name: p("te", { match: "BEGIN" }) }] })).toEqual(
       cityUsers.filter((name) => name !== "alice" && name !== "bob")
     )
+  })
+
+  it("takes the attribute value's case handling from the name predicate (the server's SQL builder)", async () => {
+    const insensitive = { caseSensitive: false }
+    // A case-sensitive name: the value's own caseSensitive: false does not make "RED" match "red".
+    expect(await names({ attributes: [{ name: p("team"), value: p("RED", insensitive) }] })).toEqual([])
+    expect(await names({ attributes: [{ name: p("team"), value: p("Red") }] })).toEqual([])
+    // A case-insensitive name: the value compares case-insensitively too.
+    expect(await names({ attributes: [{ name: p("TEAM", insensitive), value: p("RED", insensitive) }] })).toEqual([
+      "alice"
+    ])
+    expect(
+      await names({
+        attributes: [{ name: p("team", insensitive), value: p("r%", { match: "BEGIN", ...insensitive }) }]
+      })
+    )
+      .toEqual(["alice"])
   })
 
   it("filters by ids, ANDed with the rest", async () => {
@@ -274,6 +300,8 @@ describe("queryUsers: order, limit and offset", () => {
     expect(await page(-1, -5)).toEqual(ordered)
     expect(await page(3, 0)).toEqual(ordered.slice(0, 3))
     expect(await page(0, 6)).toEqual(ordered.slice(6))
+    // Without an order too: `limit: 0` is no limit.
+    expect(await names({ limit: 0 })).toEqual(cityUsers)
   })
 })
 

@@ -30,6 +30,17 @@ interface RoleJson {
 const rolesOf = async (realm: string, clientId: string): Promise<Array<RoleJson>> =>
   (await call(app, Catalogue.getClientRoles, { token: await adminToken(app), params: { realm, clientId } })).json()
 
+/**
+ * The role definitions as an update that keeps them sends them back, without the role `dropped` (which a
+ * kept composite role then no longer lists: a composite must send its parts).
+ */
+const resend = (roles: ReadonlyArray<RoleJson>, dropped?: string) =>
+  roles.filter((role) => role.id !== dropped).map(({ compositeRoleIds, id, name }) => ({
+    id,
+    name,
+    ...(compositeRoleIds === undefined ? {} : { compositeRoleIds: compositeRoleIds.filter((part) => part !== dropped) })
+  }))
+
 const mapped = (realm: string, username: string) =>
   app.simulator.snapshot().realms.find((r) => r.name === realm)!.users.find((u) => u.username === username)!
 
@@ -69,7 +80,7 @@ describe("updateClientRoles (replace-all of a client's role definitions)", () =>
   it("unmaps deleted roles from users, whose next token no longer carries them", async () => {
     const token = await adminToken(app)
     const roles = await rolesOf("smartcity", "openremote")
-    const keep = roles.filter((role) => role.name !== "write:user").map(({ id, name }) => ({ id, name }))
+    const keep = resend(roles, roles.find((role) => role.name === "write:user")!.id)
     expectStatus(
       await call(app, Catalogue.updateClientRoles, {
         token,
@@ -112,8 +123,9 @@ describe("updateClientRoles (replace-all of a client's role definitions)", () =>
       { params, body: [{ ...some[0]!, compositeRoleIds: [roles[5]!.id] }] },
       { params, body: [{ ...some[0]!, compositeRoleIds: [some[0]!.id] }] },
       { params, body: [...some, { description: "nameless" }] },
-      { params, body: [...some, { name: some[0]!.name }] },
-      { params, body: [...some, some[0]] }
+      { params, body: [...some, some[0]] },
+      // An existing composite role sent without its compositeRoleIds (the server dereferences them).
+      { params, body: roles.map(({ id, name }) => ({ id, name })) }
     ]
     for (const failure of failures) {
       const response = await rejects(app, Catalogue.updateClientRoles, 404, {
@@ -123,6 +135,30 @@ describe("updateClientRoles (replace-all of a client's role definitions)", () =>
       })
       expect(response.body).toMatch(/^Request failed with HTTP error status: 404 Not Found/)
     }
+  })
+
+  it("answers 409 for a new role whose name a role of the client already has, changing nothing", async () => {
+    const token = await adminToken(app)
+    const roles = await rolesOf("master", "openremote")
+    const all = resend(roles)
+    const params = { realm: "master", clientId: "openremote" }
+    for (
+      const body of [
+        [...all, { name: "read:admin" }],
+        [...all, { name: "fresh" }, { name: "fresh", description: "twice" }]
+      ]
+    ) {
+      const response = await rejects(app, Catalogue.updateClientRoles, 409, { token, params, body })
+      expect(response.body).toMatch(/^Request failed with HTTP error status: 409 Conflict\n/)
+      await rejects(app, Catalogue.updateRoles, 409, { token, params: { realm: "master" }, body })
+    }
+    // The name of a role the same update deletes is free again (Keycloak deletes before it creates).
+    const renamed = resend(roles, roles.find((role) => role.name === "read:logs")!.id)
+    expectStatus(
+      await call(app, Catalogue.updateClientRoles, { token, params, body: [...renamed, { name: "read:logs" }] }),
+      Catalogue.updateClientRoles,
+      204
+    )
   })
 
   it("answers 400 naming the field for a body that is not a role array", async () => {

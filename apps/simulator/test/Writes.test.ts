@@ -105,6 +105,25 @@ describe("createUser", () => {
     expect(response.body).toBe("enabled: Expected boolean")
   })
 
+  it("stores the email lower-cased", async () => {
+    const response = await call(app, Catalogue.createUser, {
+      token: await adminToken(app),
+      params: { realm: "smartcity" },
+      body: { username: "mixedmail", email: "Mixed.Case@Example.COM" }
+    })
+    expectStatus(response, Catalogue.createUser, 200)
+    expect(response.json().email).toBe("mixed.case@example.com")
+    expect(stored("smartcity", "mixedmail")!.email).toBe("mixed.case@example.com")
+  })
+
+  it("answers 403 for the id of an existing user of the realm, whatever the username", async () => {
+    await rejects(app, Catalogue.createUser, 403, {
+      token: await adminToken(app),
+      params: { realm: "smartcity" },
+      body: { id: userId(app, "smartcity", "norole"), username: "freshname" }
+    })
+  })
+
   it("answers 403, not 409, for an existing username (any case) or id", async () => {
     const token = await adminToken(app)
     await rejects(app, Catalogue.createUser, 403, {
@@ -186,13 +205,44 @@ describe("service users", () => {
     expect(response.json()).toMatchObject({ username: "probe", serviceAccount: true })
   })
 
-  it("answer 405 when a client that is not a service user's has the client id", async () => {
-    const response = await rejects(app, Catalogue.createUser, 405, {
-      token: await adminToken(app),
-      params: { realm: "master" },
-      body: { username: "openremote", serviceAccount: true }
+  it("answer 400 when a client that is not a service user's has the client id (Keycloak's getServiceAccountUser)", async () => {
+    app.simulator.load({
+      realms: [{ ...testSeed.realms[0]!, clients: [{ clientId: "admin-cli" }] }, testSeed.realms[1]!]
     })
-    expect(response.headers.allow).toBe("A client with ID 'openremote' already exists")
+    const token = await adminToken(app)
+    for (const username of ["openremote", "service-account-admin-cli"]) {
+      const response = await rejects(app, Catalogue.createUser, 400, {
+        token,
+        params: { realm: "master" },
+        body: { username, serviceAccount: true }
+      })
+      expect(response.body).toMatch(
+        /^Request failed with HTTP error status: 400 Bad Request\nService account not enabled/
+      )
+    }
+  })
+
+  it("start enabled when created without `enabled`, and get tokens at once", async () => {
+    const token = await adminToken(app)
+    const response = await call(app, Catalogue.createUser, {
+      token,
+      params: { realm: "smartcity" },
+      body: { username: "eager", serviceAccount: true }
+    })
+    expectStatus(response, Catalogue.createUser, 200)
+    expect(response.json().enabled).toBe(true)
+    expect(stored("smartcity", "service-account-eager")!.enabled).toBe(true)
+    const read = await call(app, Catalogue.getUser, {
+      token,
+      params: { realm: "smartcity", userId: response.json().id }
+    })
+    await clientToken(app, { realm: "smartcity", clientId: "eager", secret: read.json().secret })
+    const disabled = await call(app, Catalogue.createUser, {
+      token,
+      params: { realm: "smartcity" },
+      body: { username: "sleepy", serviceAccount: true, enabled: false }
+    })
+    expect(disabled.json().enabled).toBe(false)
   })
 })
 
@@ -226,13 +276,27 @@ describe("deleteUser", () => {
     expect(token.statusCode).toBe(401)
   })
 
-  it("answers 204 for an unknown id, and for another realm's user, changing nothing", async () => {
+  it("answers 204 for an unknown id, changing nothing", async () => {
     const token = await adminToken(app)
     await rejects(app, Catalogue.deleteUser, 204, { token, params: { realm: "smartcity", userId: "no-such-id" } })
-    await rejects(app, Catalogue.deleteUser, 204, {
-      token,
-      params: { realm: "smartcity", userId: userId(app, "master", "admin") }
-    })
+  })
+
+  it("answers 500 for a user of another realm than {realm}, which survives (found anywhere, deleted in {realm})", async () => {
+    const token = await adminToken(app)
+    for (
+      const [realm, owner, username] of [
+        ["smartcity", "master", "admin"],
+        ["smartcity", "master", "service-account-serviceuser"],
+        ["master", "smartcity", "smartcity"]
+      ] as const
+    ) {
+      const response = await rejects(app, Catalogue.deleteUser, 500, {
+        token,
+        params: { realm, userId: userId(app, owner, username) }
+      })
+      expect(response.body).toMatch(/^Request failed with HTTP error status: 500 Internal Server Error\n/)
+      expect(stored(owner, username)).toBeDefined()
+    }
   })
 
   it("answers 405 for master's admin and for another realm", async () => {
@@ -300,6 +364,42 @@ describe("updateUser", () => {
     })
     expectStatus(response, Catalogue.updateUser, 200)
     expect(stored("smartcity", "norole")!.lastName).toBe("Roleless")
+  })
+
+  it("answers 500 without a username, also when the id finds the user, changing nothing", async () => {
+    const token = await adminToken(app)
+    for (const body of [{ id: userId(app, "smartcity", "norole"), firstName: "Nameless" }, { firstName: "Nobody" }]) {
+      const response = await rejects(app, Catalogue.updateUser, 500, { token, params: { realm: "smartcity" }, body })
+      expect(response.body).toMatch(/^Request failed with HTTP error status: 500 Internal Server Error\n/)
+    }
+  })
+
+  it("keeps `enabled` and the attributes when they are left out; sent attributes replace the map", async () => {
+    const token = await adminToken(app)
+    const id = userId(app, "smartcity", "mailme")
+    const update = (body: Record<string, unknown>) =>
+      call(app, Catalogue.updateUser, {
+        token,
+        params: { realm: "smartcity" },
+        body: { id, username: "mailme", ...body }
+      })
+    expectStatus(
+      await update({ enabled: false, attributes: { team: ["red"], floor: ["3"] } }),
+      Catalogue.updateUser,
+      200
+    )
+    const kept = await update({ firstName: "Kept" })
+    expectStatus(kept, Catalogue.updateUser, 200)
+    expect(kept.json()).toMatchObject({
+      enabled: false,
+      firstName: "Kept",
+      attributes: { team: ["red"], floor: ["3"] }
+    })
+    expect(stored("smartcity", "mailme")).toMatchObject({ enabled: false, attributes: { team: ["red"], floor: ["3"] } })
+    expectStatus(await update({ attributes: { team: ["blue"] } }), Catalogue.updateUser, 200)
+    expect(stored("smartcity", "mailme")).toMatchObject({ enabled: false, attributes: { team: ["blue"] } })
+    expectStatus(await update({ enabled: true, attributes: {} }), Catalogue.updateUser, 200)
+    expect(stored("smartcity", "mailme")).toMatchObject({ enabled: true, attributes: {} })
   })
 
   it("creates the user when neither id nor username finds one (upsert)", async () => {
@@ -413,11 +513,6 @@ describe("updateUser", () => {
     await rejects(app, Catalogue.updateUser, 400, {
       token: await adminToken(app),
       params: { realm: "smartcity" },
-      body: { id: userId(app, "smartcity", "norole") }
-    })
-    await rejects(app, Catalogue.updateUser, 400, {
-      token: await adminToken(app),
-      params: { realm: "smartcity" },
       body: { username: "no way" }
     })
     await rejects(app, Catalogue.updateUser, 403, {
@@ -454,12 +549,15 @@ describe("updateSelf", () => {
     })
   })
 
-  it("answers 400 without a username", async () => {
-    await rejects(app, Catalogue.updateSelf, 400, {
-      token: await smartcityToken(app),
+  it("answers 500 without a username (the server reads its length before checking it is there), 400 for an empty one", async () => {
+    const token = await smartcityToken(app)
+    const response = await rejects(app, Catalogue.updateSelf, 500, {
+      token,
       requestRealm: "smartcity",
       body: { firstName: "Nameless" }
     })
+    expect(response.body).toMatch(/^Request failed with HTTP error status: 500 Internal Server Error\n/)
+    await rejects(app, Catalogue.updateSelf, 400, { token, requestRealm: "smartcity", body: { username: "" } })
   })
 
   it("answers 405 when a service user renames itself or drops its flag", async () => {

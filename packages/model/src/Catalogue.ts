@@ -25,9 +25,12 @@ const roleDefinitionResponses = {
   204: "the role definitions were replaced",
   401: invalidToken,
   403: "the caller lacks write:admin",
-  404: "any other failure: unknown client, unknown role id, bad composite role id",
-  405: realmNotAccessible
+  404:
+    "any other failure: unknown client, unknown role id, bad composite role id, an existing composite role sent without `compositeRoleIds`",
+  405: realmNotAccessible,
+  409: "a new role (no `id`) has the name of an existing role; nothing is added"
 }
+const noUsername = "the body has no `username` (the server reads its length before checking it is there)"
 
 /**
  * @since 0.1.0
@@ -45,10 +48,12 @@ export const createUser = Operation.make({
   retrySafe: false,
   responses: {
     200: "the created user, with `realm` set and without `createdOn`, `realmId` or `secret`",
-    400: "the username is missing or invalid",
+    400:
+      "the username is missing or invalid, or a service user's name is taken by a client that is not a service user's (e.g. `admin-cli`)",
     401: invalidToken,
-    403: "the caller lacks write:admin, or a user with that username or id already exists (not 409)",
-    405: `${realmNotAccessible}, or a client that is not a service user's has that client id`
+    403:
+      "the caller lacks write:admin, or a user with that username, or that id (whatever the username), already exists (not 409)",
+    405: realmNotAccessible
   }
 })
 
@@ -68,7 +73,9 @@ export const deleteUser = Operation.make({
     204: "the user was deleted, or did not exist",
     401: invalidToken,
     403: "the caller lacks write:admin",
-    405: `${realmNotAccessible}, or the user is master's \`admin\``
+    405: `${realmNotAccessible}, or the user is master's \`admin\``,
+    500:
+      "the id is a user of another realm than `{realm}` (found in any realm, then deleted in `{realm}`); the user survives"
   }
 })
 
@@ -299,10 +306,12 @@ export const resetSecret = Operation.make({
   role: "write:admin",
   responses: {
     200: "the new secret as raw text, without JSON quotes",
-    204: "the user, or its client, does not exist",
+    204:
+      "the user does not exist, or no client is named by its username after the first 16 characters (a regular user of 16 or more characters)",
     401: invalidToken,
     403: "the caller lacks write:admin",
-    405: realmNotAccessible
+    405: realmNotAccessible,
+    500: "a regular user whose username is shorter than 16 characters (the server's `substring(16)` of the prefix)"
   }
 })
 
@@ -417,10 +426,11 @@ export const updateSelf = Operation.make({
   role: "write:user",
   responses: {
     200: "the updated caller",
-    400: "the user is invalid or has no username",
+    400: "the username or another field is invalid",
     401: invalidToken,
     403: "the caller lacks write:user, or the body's `id` is not the caller's",
-    405: "the update changes the service-user flag or a service user's username"
+    405: "the update changes the service-user flag or a service user's username",
+    500: noUsername
   }
 })
 
@@ -443,7 +453,8 @@ export const updateUser = Operation.make({
     401: invalidToken,
     403: "the caller lacks write:admin",
     405:
-      `${realmNotAccessible}, the same-realm check failed, or the update disables master's \`admin\`, changes the service-user flag or a service user's username`
+      `${realmNotAccessible}, the same-realm check failed, or the update disables master's \`admin\`, changes the service-user flag or a service user's username`,
+    500: noUsername
   }
 })
 

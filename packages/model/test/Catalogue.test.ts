@@ -76,7 +76,42 @@ describe("Catalogue", () => {
     expect(Catalogue.updateRoles.responses).toEqual(Catalogue.updateClientRoles.responses)
     expect(Catalogue.requestPasswordReset.responses[500]).toMatch(/mail server/)
     expect(Catalogue.resetSecret.responses[204]).toMatch(/does not exist/)
+    expect(Catalogue.resetSecret.responses[500]).toMatch(/shorter than 16/)
+    expect(Catalogue.deleteUser.responses[500]).toMatch(/another realm/)
+    expect(Catalogue.updateClientRoles.responses[409]).toMatch(/name of an existing role/)
+    expect(Catalogue.updateUser.responses[500]).toMatch(/no `username`/)
+    expect(Catalogue.updateSelf.responses[500]).toEqual(Catalogue.updateUser.responses[500])
+    expect(Catalogue.createUser.responses[400]).toMatch(/taken by a client/)
     expect(Catalogue.disconnectUserSession.role).toBeUndefined()
+  })
+
+  it("lists every status USER-API.md §3 names for an operation, the revised ones (409, the new 500s) included", () => {
+    const userApi = readFileSync(new URL("../../../reference/spec/USER-API.md", import.meta.url), "utf8")
+    const rows = Array.from(
+      userApi.matchAll(/^\| \d+ \| (\w+) \| [^|]+ \| [^|]+ \| [^|]+ \| ([^|]+) \| ([^|]+) \|$/gm),
+      ([, name, success, errors]) => ({
+        name: camelCase(name!),
+        // "403 … — **not 409**" names a status the server does not answer.
+        statuses: Array.from(
+          `${success} ${errors}`.replace(/\bnot \**\d{3}/g, "").matchAll(/\b([1-5]\d\d)\b/g),
+          ([, status]) => status!
+        )
+      })
+    )
+    expect(rows.map(({ name }) => name).sort()).toEqual(Catalogue.all.map(({ name }) => name).sort())
+    const missing = rows.flatMap(({ name, statuses }) =>
+      statuses.filter((status) => !(status in Catalogue.operations[name as Catalogue.OperationName].responses))
+        .map((status) => `${name} ${status}`)
+    )
+    expect(missing).toEqual([])
+    const revised = rows.flatMap(({ name, statuses }) => statuses.map((status) => `${name} ${status}`))
+    expect(revised).toEqual(expect.arrayContaining([
+      "deleteUser 500",
+      "resetSecret 500",
+      "updateClientRoles 409",
+      "updateSelf 500",
+      "updateUser 500"
+    ]))
   })
 
   it("names the annotation roles of USER-API.md §3", () => {

@@ -182,7 +182,7 @@ describe("SpecDifferences", () => {
     const deleteUser = patched.paths["/user/{realm}/users/{userId}"]!.delete as {
       responses: Record<string, unknown>
     }
-    expect(Object.keys(deleteUser.responses).sort()).toEqual(["204", "401", "403", "405"])
+    expect(Object.keys(deleteUser.responses).sort()).toEqual(["204", "401", "403", "405", "500"])
     const resetSecret = patched.paths["/user/{realm}/reset-secret/{userId}"]!.get as {
       responses: Record<string, { content?: Record<string, unknown> }>
     }

@@ -7,7 +7,9 @@
  *   `false`) to that same group, so with other usernames it widens the result (the server's quirk).
  * - `clientRoles` and `realmRoles` form one OR group over direct mappings (no composite expansion), client
  *   roles of any client, case per predicate; `negate` means "has no such role".
- * - `attributes`: each predicate ANDed; `negated` means "has no matching attribute".
+ * - `attributes`: each predicate ANDed; `negated` means "has no matching attribute"; the value's column is
+ *   upper-cased when the *name* predicate is case-insensitive, the value itself when the value predicate is
+ *   (so with both flags equal the value compares as the name does).
  * - EXACT is equality; BEGIN, END and CONTAINS are SQL `LIKE` with `%` placed accordingly, so `%` and `_` in a
  *   value are wildcards, as on the server. A predicate without a value matches anything.
  * - `assets` / `pathPredicate`: the simulator has no assets, so a non-empty one matches nobody.
@@ -45,29 +47,39 @@ const likePattern = (pattern: string): RegExp => {
   return new RegExp(`^${source}$`, "u")
 }
 
-const compile = (predicate: UserQuery.StringPredicate, forceCaseInsensitive: boolean): Matcher => {
+/**
+ * A predicate as the server's SQL builder writes it: the column side is upper-cased when `columnInsensitive`,
+ * the value side (`upper(?)`) when the predicate itself is case-insensitive. The two agree except for an
+ * attribute value, whose column side follows the attribute *name* predicate (USER-API.md §6).
+ */
+const compileSides = (predicate: UserQuery.StringPredicate, columnInsensitive: boolean): Matcher => {
   const negate = predicate.negate === true
   if (predicate.value === undefined) return { test: () => true, negate }
-  const insensitive = forceCaseInsensitive || predicate.caseSensitive === false
-  const normalize = (value: string) => insensitive ? value.toLowerCase() : value
-  const value = normalize(predicate.value)
+  const column = (candidate: string) => columnInsensitive ? candidate.toUpperCase() : candidate
+  const value = predicate.caseSensitive === false ? predicate.value.toUpperCase() : predicate.value
   switch (predicate.match ?? "EXACT") {
     case "EXACT":
-      return { test: (candidate) => normalize(candidate) === value, negate }
+      return { test: (candidate) => column(candidate) === value, negate }
     case "BEGIN": {
       const pattern = likePattern(`${value}%`)
-      return { test: (candidate) => pattern.test(normalize(candidate)), negate }
+      return { test: (candidate) => pattern.test(column(candidate)), negate }
     }
     case "END": {
       const pattern = likePattern(`%${value}`)
-      return { test: (candidate) => pattern.test(normalize(candidate)), negate }
+      return { test: (candidate) => pattern.test(column(candidate)), negate }
     }
     case "CONTAINS": {
       const pattern = likePattern(`%${value}%`)
-      return { test: (candidate) => pattern.test(normalize(candidate)), negate }
+      return { test: (candidate) => pattern.test(column(candidate)), negate }
     }
   }
 }
+
+const compile = (predicate: UserQuery.StringPredicate, forceCaseInsensitive: boolean): Matcher =>
+  compileSides(
+    forceCaseInsensitive ? { ...predicate, caseSensitive: false } : predicate,
+    forceCaseInsensitive || predicate.caseSensitive === false
+  )
 
 const passes = (matcher: Matcher, value: string) => matcher.test(value) !== matcher.negate
 
@@ -153,7 +165,10 @@ export const run = (
     ...(query.attributes ?? []).map((predicate) => ({
       negated: predicate.negated === true,
       name: predicate.name === undefined ? undefined : compile(predicate.name, false),
-      value: predicate.value === undefined ? undefined : compile(predicate.value, false)
+      // The value's column side follows the name predicate's case handling (the server's SQL builder).
+      value: predicate.value === undefined
+        ? undefined
+        : compileSides(predicate.value, predicate.name?.caseSensitive === false)
     })),
     ...(scope.superUser ? [] : [{
       negated: true,

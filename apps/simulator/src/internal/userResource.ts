@@ -157,7 +157,8 @@ const userFailure = (failure: UserFailure): Rejection => {
     case "UserExists":
       return empty(403)
     case "ClientIdTaken":
-      return notAllowed(`A client with ID '${failure.clientId}' already exists`)
+      // Keycloak's `getServiceAccountUser` refuses a client without a service account.
+      return passedOn(400, `Service account not enabled for the client '${failure.clientId}'`)
     case "ServiceUserChange":
       return notAllowed(failure.message)
   }
@@ -190,13 +191,15 @@ const createOrUpdate = (
       ? undefined
       : store.userByUsername(realm, StandardRoles.serviceAccountPrefix + username)))
   sameRealm(caller, realm.name, target?.id)
+  if (options.protectMasterAdmin && target !== undefined && store.isMasterAdmin(target) && input.enabled !== true) {
+    throw notAllowed("The master realm admin user cannot be disabled")
+  }
+  // The server lower-cases the username, then reads its length before checking that it is there (500).
+  if (input.username === undefined) throw passedOn(500, "the user has no username")
   if (target === undefined) {
     const created = store.createUser(realm, input, context.now)
     if (Either.isLeft(created)) throw userFailure(created.left)
     return userView(store, realm, created.right, "created")
-  }
-  if (options.protectMasterAdmin && store.isMasterAdmin(target) && input.enabled !== true) {
-    throw notAllowed("The master realm admin user cannot be disabled")
   }
   const updated = store.updateUser(target, input)
   if (Either.isLeft(updated)) throw userFailure(updated.left)
@@ -215,7 +218,7 @@ const requestReset = (context: Context, realm: RealmRecord, user: UserRecord): v
 const replaceRoles = (context: Context, realmName: string, clientId: string, roles: ReadonlyArray<Role.Role>): void => {
   const { realm } = adminRealm(context, realmName)
   const replaced = context.store.replaceClientRoles(realm, clientId, roles)
-  if (Either.isLeft(replaced)) throw passedOn(404, replaced.left.message)
+  if (Either.isLeft(replaced)) throw passedOn(replaced.left._tag === "RoleExists" ? 409 : 404, replaced.left.message)
 }
 
 const setPassword = (
@@ -257,9 +260,13 @@ export const handlers: Handlers = {
 
   deleteUser: (context, { realm, userId }) => {
     const checked = adminRealm(context, realm)
-    const user = context.store.userIn(checked.realm, userId)
-    if (user !== undefined && context.store.isMasterAdmin(user)) {
+    const user = context.store.userById(userId)
+    if (user !== undefined && context.store.isMasterAdmin(user) && realm === user.realm) {
       throw notAllowed("The master realm admin user cannot be deleted")
+    }
+    // The server finds the user in any realm, then deletes it in `{realm}`, which fails: the user survives.
+    if (user !== undefined && user.realm !== checked.realm.name) {
+      throw passedOn(500, `the user is not in realm "${checked.realm.name}"`)
     }
     context.store.deleteUser(checked.realm, userId)
   },
@@ -342,6 +349,7 @@ export const handlers: Handlers = {
     const checked = adminRealm(context, realm)
     const user = context.store.userIn(checked.realm, userId)
     const secret = user === undefined ? undefined : context.store.resetSecret(checked.realm, user)
+    if (secret === "TooShort") throw passedOn(500, "the username is shorter than \"service-account-\"")
     if (secret === undefined) throw empty(204)
     return Redacted.make(secret)
   },

@@ -9,11 +9,14 @@
  * (the other clients the user has roles of), `exp`, `nbf`, `iat`, `jti`, `typ: "Bearer"`, `scope`,
  * `realm_access.roles` and `resource_access.<client>.roles` with composite roles expanded, as of issue time.
  *
- * Statuses as Keycloak answers them: `invalid_client` 401 (unknown client, wrong or missing secret);
- * `invalid_grant` 401 for wrong credentials ("Invalid user credentials") and 400 for a disabled user
- * ("Account disabled"), a temporary password ("Account is not fully set up") or a bad refresh token;
- * `unauthorized_client` 400 (a grant the client may not use); `unsupported_grant_type` 400;
- * `invalid_request` 400 (a missing parameter); 404 `{"error":"Realm does not exist"}` for an unknown realm.
+ * Checks in Keycloak's order (USER-API.md §2): the realm (404 `{"error":"Realm does not exist"}`), the grant
+ * type (missing: `invalid_request` 400; unknown: `unsupported_grant_type` 400, whatever the client), then the
+ * client (`invalid_client` 401: unknown client, wrong or missing secret), then the grant: `invalid_grant` 401
+ * for wrong credentials ("Invalid user credentials") and 400 for a disabled user ("Account disabled"), a
+ * temporary password ("Account is not fully set up") or a bad refresh token; `unauthorized_client` 401 for
+ * `client_credentials` with a public client, 400 for the password grant through a confidential (service
+ * user's) client; `invalid_request` 400 (a missing parameter). A `client_credentials` answer has no refresh
+ * token.
  *
  * @since 0.1.0
  */
@@ -221,7 +224,7 @@ const clientCredentialsGrant = async (
   client: ClientRecord
 ): Promise<Either.Either<{ user: UserRecord; tokens: TokenResponse }, KeycloakError>> => {
   if (client.publicClient) {
-    return Either.left(fail(400, "unauthorized_client", "Public client not allowed to retrieve service account"))
+    return Either.left(fail(401, "unauthorized_client", "Public client not allowed to retrieve service account"))
   }
   const user = client.serviceUserId === undefined ? undefined : state.store.userIn(realm, client.serviceUserId)
   if (user === undefined) {
@@ -285,6 +288,8 @@ export const token = async (
   if (grantType === undefined || grantType === "") {
     return Either.left(fail(400, "invalid_request", "Missing form parameter: grant_type"))
   }
+  // Keycloak checks the grant type before the client (`TokenEndpoint.processGrantRequest`).
+  if (!knownGrants.has(grantType)) return Either.left(fail(400, "unsupported_grant_type", "Unsupported grant_type"))
   const client = authenticateClient(realm, form, authorization)
   if (Either.isLeft(client)) return Either.left(client.left)
   switch (grantType) {
@@ -292,10 +297,8 @@ export const token = async (
       return passwordGrant(state, realm, client.right, form)
     case "client_credentials":
       return clientCredentialsGrant(state, realm, client.right)
-    case "refresh_token":
-      return refreshGrant(state, realm, client.right, form)
     default:
-      return Either.left(fail(400, "unsupported_grant_type", "Unsupported grant_type"))
+      return refreshGrant(state, realm, client.right, form)
   }
 }
 
