@@ -370,7 +370,7 @@ h.controlPlane("reset")(
           "createUser → BadRequest",
           "createUser → Forbidden",
           "createUser → success",
-          "defineRole → NotFound",
+          "defineRole → Conflict",
           "defineRole → success",
           "deleteUser → success",
           "login → AuthenticationError",

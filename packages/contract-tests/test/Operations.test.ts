@@ -65,6 +65,23 @@ const canSignIn = (
     (api) => api.getCurrentUser()
   )
 
+/**
+ * A deterministic 500 of the server (USER-API.md §3: a delete across realms, reset_secret of a short regular
+ * username, an update without username) is a `ServerError` after exactly one attempt: the client's default
+ * retry policy treats 408, 429, 502, 503 and 504 as transient, never 500.
+ */
+const serverErrorOnce = <A>(
+  operation: Catalogue.OperationName,
+  effect: Effect.Effect<A, OpenRemoteError.OpenRemoteError, R>
+) =>
+  Effect.gen(function*() {
+    const recorder = yield* Recorder
+    const mark = yield* recorder.mark
+    yield* expectFailure(effect, { _tag: "ServerError", status: 500 })
+    const attempts = (yield* recorder.since(mark)).filter((exchange) => exchange.operation === operation)
+    expect(attempts.map((exchange) => exchange.status)).toEqual([500])
+  })
+
 // ---------------------------------------------------------------------------------------------------------------
 // 401: every operation, with a token no server issued (the client retries once with a "fresh" one)
 
@@ -181,11 +198,26 @@ add("createUser", 405, "a realm administrator creating in another realm", (kit) 
     })
   }))
 
-add("createUser", 405, "a service user named like an existing client (`openremote`)", (kit) =>
-  expectFailure(
-    kit.admin.createUser({ realm: kit.R, user: { username: StandardRoles.openremoteClient, serviceAccount: true } }),
-    { _tag: "NotAllowed", status: 405 }
-  ))
+add(
+  "createUser",
+  400,
+  "a service user named like a client without service account (`openremote`)",
+  (kit) =>
+    Effect.gen(function*() {
+      yield* expectFailure(
+        kit.admin.createUser({
+          realm: kit.R,
+          user: { username: StandardRoles.openremoteClient, serviceAccount: true }
+        }),
+        { _tag: "BadRequest", status: 400 }
+      )
+      // Nothing was created: the `openremote` client still has no service user.
+      const found = yield* kit.admin.queryUsers({
+        query: { realmPredicate: { name: kit.R }, serviceUsers: true, usernames: [] }
+      })
+      expect(found.map((user) => user.username)).not.toContain(StandardRoles.openremoteClient)
+    })
+)
 
 // ---------------------------------------------------------------------------------------------------------------
 // deleteUser
@@ -219,6 +251,18 @@ add("deleteUser", 403, "a caller without write:admin; the user stays", (kit) =>
     yield* expectFailure(person.api.deleteUser({ realm: kit.R, userId: user.id }), { _tag: "Forbidden", status: 403 })
     expect((yield* kit.admin.getUser({ realm: kit.R, userId: user.id })).id).toBe(user.id)
   }))
+
+add(
+  "deleteUser",
+  500,
+  "a user of another realm than the path's: one attempt, and the user stays",
+  (kit) =>
+    Effect.gen(function*() {
+      const user = yield* kit.user({ realm: kit.M })
+      yield* serverErrorOnce("deleteUser", kit.admin.deleteUser({ realm: kit.R, userId: user.id }))
+      expect((yield* kit.admin.getUser({ realm: kit.M, userId: user.id })).id).toBe(user.id)
+    })
+)
 
 add(
   "deleteUser",
@@ -694,11 +738,28 @@ add("resetSecret", 204, "a user that does not exist is NotFound (status 204)", (
 add(
   "resetSecret",
   204,
-  "a user that is not a service user has no client: NotFound (status 204)",
+  "a regular user of 16 or more characters: no client of its name after the 16th: NotFound (status 204)",
   (kit) =>
     Effect.gen(function*() {
       const user = yield* kit.user({ realm: kit.R })
+      expect(user.username.length).toBeGreaterThanOrEqual(16)
       yield* expectFailure(kit.admin.resetSecret({ realm: kit.R, userId: user.id }), { _tag: "NotFound", status: 204 })
+    })
+)
+
+add(
+  "resetSecret",
+  500,
+  "a regular user shorter than 16 characters: one attempt, nothing changes",
+  (kit) =>
+    Effect.gen(function*() {
+      const username = yield* Fixtures.uniqueName("s")
+      expect(username.length).toBeLessThan(16)
+      const created = yield* kit.admin.createUser({ realm: kit.R, user: { username, enabled: true } })
+      yield* serverErrorOnce("resetSecret", kit.admin.resetSecret({ realm: kit.R, userId: created.id! }))
+      const read = yield* kit.admin.getUser({ realm: kit.R, userId: created.id! })
+      expect(read).toMatchObject({ username, serviceAccount: false })
+      expect(read.secret).toBeUndefined()
     })
 )
 
@@ -806,6 +867,44 @@ add("updateClientRoles", 404, "a client that does not exist", (kit) =>
     })
   }))
 
+/** An update of a service user's role definitions that is refused with `expected`, leaving them as they were. */
+const refusedDefinitions = (
+  kit: Kit,
+  change: (before: ReadonlyArray<Role.Role>) => ReadonlyArray<Role.Role>,
+  expected: { readonly _tag: OpenRemoteError.OpenRemoteError["_tag"]; readonly status: number }
+) =>
+  Effect.gen(function*() {
+    const service = yield* kit.serviceUser()
+    const before = yield* definitions(kit, kit.R, service.clientId)
+    yield* expectFailure(
+      kit.admin.updateClientRoles({ realm: kit.R, clientId: service.clientId, roles: change(before) }),
+      expected
+    )
+    expect(yield* definitions(kit, kit.R, service.clientId)).toEqual(before)
+  })
+
+add(
+  "updateClientRoles",
+  409,
+  "a new role named like an existing one is Conflict; nothing changes",
+  (kit) =>
+    refusedDefinitions(kit, (before) => [...before, { name: "read:map", description: "a second read:map" }], {
+      _tag: "Conflict",
+      status: 409
+    })
+)
+
+add(
+  "updateClientRoles",
+  404,
+  "an existing composite role sent without its compositeRoleIds; nothing changes",
+  (kit) =>
+    refusedDefinitions(kit, (before) => before.map(({ id, name }) => ({ id: id!, name: name! })), {
+      _tag: "NotFound",
+      status: 404
+    })
+)
+
 add("updateClientRoles", 405, "a realm administrator on another realm", (kit) =>
   Effect.gen(function*() {
     const realmAdmin = yield* kit.realmAdmin
@@ -848,6 +947,21 @@ add("updateRoles", 404, "a role id that does not exist; nothing changes", (kit) 
     })
     sameSet((yield* definitions(kit, kit.R)).map((role) => role.id!), before.map((role) => role.id!))
   }))
+
+add(
+  "updateRoles",
+  409,
+  "a new role named like an existing `openremote` role is Conflict; nothing changes",
+  (kit) =>
+    Effect.gen(function*() {
+      const before = yield* definitions(kit, kit.R)
+      yield* expectFailure(kit.admin.updateRoles({ realm: kit.R, roles: [...before, { name: "write:user" }] }), {
+        _tag: "Conflict",
+        status: 409
+      })
+      expect(yield* definitions(kit, kit.R)).toEqual(before)
+    })
+)
 
 add("updateRoles", 405, "a realm administrator on another realm", (kit) =>
   Effect.gen(function*() {
@@ -936,13 +1050,21 @@ add("updateSelf", 200, "a person changes their own names, email and attributes",
     expect(me.attributes?.team).toEqual(["nasa"])
   }))
 
-add("updateSelf", 400, "a body without a username", (kit) =>
+add("updateSelf", 400, "an empty username", (kit) =>
   Effect.gen(function*() {
     const person = yield* kit.regular()
-    yield* expectFailure(person.api.updateSelf({ user: { firstName: "Nameless" } }), {
+    yield* expectFailure(person.api.updateSelf({ user: { username: "", firstName: "Nameless" } }), {
       _tag: "BadRequest",
       status: 400
     })
+    expect((yield* person.api.getCurrentUser()).firstName).toBeUndefined()
+  }))
+
+add("updateSelf", 500, "a body without a username: one attempt, nothing changes", (kit) =>
+  Effect.gen(function*() {
+    const person = yield* kit.regular()
+    yield* serverErrorOnce("updateSelf", person.api.updateSelf({ user: { firstName: "Nameless" } }))
+    expect((yield* person.api.getCurrentUser()).firstName).toBeUndefined()
   }))
 
 add("updateSelf", 403, "a body naming another user's id", (kit) =>
@@ -1089,6 +1211,22 @@ add(
     expectFailure(kit.admin.updateUser({ realm: kit.R, user: { username: "#$%^&*()" } }), {
       _tag: "BadRequest",
       status: 400
+    })
+)
+
+add(
+  "updateUser",
+  500,
+  "a body without a username, even with the id of a user: one attempt, nothing changes",
+  (kit) =>
+    Effect.gen(function*() {
+      const user = yield* kit.user({ realm: kit.R })
+      yield* serverErrorOnce(
+        "updateUser",
+        kit.admin.updateUser({ realm: kit.R, user: { id: user.id, firstName: "Nameless", enabled: false } })
+      )
+      expect(yield* kit.admin.getUser({ realm: kit.R, userId: user.id })).toMatchObject({ enabled: true })
+      expect((yield* kit.admin.getUser({ realm: kit.R, userId: user.id })).firstName).toBeUndefined()
     })
 )
 

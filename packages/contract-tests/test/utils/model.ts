@@ -25,7 +25,7 @@ export interface Model {
 
 /** A typed error the model predicts: the client's `_tag` and the status. */
 export interface Failure {
-  readonly _tag: "BadRequest" | "Forbidden" | "NotFound" | "NotAllowed" | "AuthenticationError"
+  readonly _tag: "BadRequest" | "Forbidden" | "NotFound" | "NotAllowed" | "Conflict" | "AuthenticationError"
   readonly status: number
 }
 
@@ -137,9 +137,9 @@ export const login = (model: Model, username: string, password: string): Outcome
 export const clientRoleNames = (model: Model): ReadonlySet<string> =>
   new Set([...StandardRoles.clientRoles, ...model.customRoles.keys()])
 
-/** updateRoles adding a role: two roles of one name are a 404. */
+/** updateRoles adding a role: a new role whose name a role already has is a 409 (USER-API.md §3 #16). */
 export const defineRole = (model: Model, name: string, composites: ReadonlyArray<string>): Outcome<void> => {
-  if (clientRoleNames(model).has(name)) return failure("NotFound", 404)
+  if (clientRoleNames(model).has(name)) return failure("Conflict", 409)
   model.customRoles.set(name, composites)
   return success(undefined)
 }
