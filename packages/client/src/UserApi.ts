@@ -138,13 +138,18 @@ export const defaultPageSize = 100
  */
 export interface Service extends Operations {
   /**
-   * Creates a user in `realm` and returns it (with `realm` set; the username lowercased). A service user
-   * (`serviceAccount: true`) gets its own client and secret, which the response does not carry. An
-   * existing username or id is `Forbidden` (the server does not answer `Conflict`). Never retried: a
-   * repeated create could make a second user.
+   * Creates a user in `realm` and returns it (with `realm` set; username and email lowercased). A service
+   * user (`serviceAccount: true`) gets its own client and secret, which the response does not carry, and is
+   * enabled unless `enabled: false` is sent (a regular user left without `enabled` is disabled). An existing
+   * username, or the id of an existing user whatever the username, is `Forbidden` (the server does not
+   * answer `Conflict`); a service user named like a client that is not a service user's (e.g. `admin-cli`)
+   * is `BadRequest`. Never retried: a repeated create could make a second user.
    */
   readonly createUser: Method<typeof Catalogue.createUser>
-  /** Deletes a user from `realm`; succeeds also for an id that does not exist. */
+  /**
+   * Deletes a user from `realm`; succeeds also for an id that does not exist. The id of a user of another
+   * realm is a `ServerError` (500, not retried by the default policy), and that user survives.
+   */
   readonly deleteUser: Method<typeof Catalogue.deleteUser>
   /** Disconnects a live (MQTT) session by its `sessionID`; `NotFound` for an unknown session. */
   readonly disconnectUserSession: Method<typeof Catalogue.disconnectUserSession>
@@ -178,11 +183,17 @@ export interface Service extends Operations {
   readonly requestUserPasswordReset: Method<typeof Catalogue.requestUserPasswordReset>
   /**
    * Generates a new secret for service user `userId` and returns it, `Redacted`, whether the server sends
-   * it as raw text or as a JSON string. The server's "204 No Content" for a user or client that is not
-   * found is `NotFound` (with `status` 204).
+   * it as raw text or as a JSON string. The server's "204 No Content" for a user that is not found, or a
+   * regular user of 16 or more characters (the server looks up the client named by the username after its
+   * first 16 characters), is `NotFound` (with `status` 204); a regular user with a shorter username is a
+   * `ServerError` (500, not retried by the default policy).
    */
   readonly resetSecret: Method<typeof Catalogue.resetSecret>
-  /** Replaces the role definitions of client `clientId` in `realm` (replace-all). */
+  /**
+   * Replaces the role definitions of client `clientId` in `realm` (replace-all). A new role (no `id`) whose
+   * name a role already has is `Conflict` (409); an unknown client or role id, a bad composite id, or an
+   * existing composite role sent without its `compositeRoleIds` is `NotFound` (404).
+   */
   readonly updateClientRoles: Method<typeof Catalogue.updateClientRoles>
   /** Sets the caller's locale (sent as a JSON string). */
   readonly updateCurrentUserLocale: Method<typeof Catalogue.updateCurrentUserLocale>
@@ -190,11 +201,18 @@ export interface Service extends Operations {
   readonly updateOwnPassword: Method<typeof Catalogue.updateOwnPassword>
   /** Replaces the password of a user of `realm`. */
   readonly updatePassword: Method<typeof Catalogue.updatePassword>
-  /** Replaces the role definitions of the `openremote` client in `realm` (replace-all). */
+  /** Replaces the role definitions of the `openremote` client in `realm` (replace-all; as `updateClientRoles`). */
   readonly updateRoles: Method<typeof Catalogue.updateRoles>
-  /** Updates the caller (first and last name, email, enabled, attributes) and returns it. */
+  /**
+   * Updates the caller (first and last name, email, enabled, attributes) and returns it. `enabled` and
+   * `attributes` left out keep their values; sent `attributes` replace the map. A body without `username`
+   * is a `ServerError` (500, not retried by the default policy).
+   */
   readonly updateSelf: Method<typeof Catalogue.updateSelf>
-  /** Updates a user of `realm` (creating it when not found) and returns it. */
+  /**
+   * Updates a user of `realm` (creating it when not found) and returns it. As `updateSelf`: `enabled` and
+   * `attributes` left out keep their values, and a body without `username` is a `ServerError`.
+   */
   readonly updateUser: Method<typeof Catalogue.updateUser>
   /** Replaces a user's roles of client `clientId` (replace-all; unknown names ignored). */
   readonly updateUserClientRoles: Method<typeof Catalogue.updateUserClientRoles>
