@@ -160,6 +160,16 @@ export interface RoleDefinitionFailure {
 }
 
 /**
+ * Why no secret was reset: the username is shorter than the 16 characters the server strips
+ * (`UsernameTooShort`, the server's 500), or no confidential client has the name that remains (`NoClient`,
+ * the server's 204).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ResetSecretFailure = "UsernameTooShort" | "NoClient"
+
+/**
  * A password that does not meet the realm's policy.
  *
  * @since 0.1.0
@@ -790,16 +800,17 @@ export class Store {
   /**
    * A new secret for the client the server derives from `user` (USER-API.md §3 #15): the client named by the
    * raw username after its first 16 characters (the length of `service-account-`), for a regular user too.
-   * Ends the user's sessions. `TooShort` for a username of fewer than 16 characters (the server's
-   * `substring(16)` fails); undefined when there is no such confidential client.
+   * Ends the user's sessions. Refused without change: a username of fewer than 16 characters (the server's
+   * `substring(16)` fails), or no confidential client of the remaining name.
    */
-  resetSecret(realm: RealmRecord, user: UserRecord): string | "TooShort" | undefined {
-    if (user.username.length < StandardRoles.serviceAccountPrefix.length) return "TooShort"
-    const client = realm.clients.get(user.username.slice(StandardRoles.serviceAccountPrefix.length))
-    if (client === undefined || client.publicClient) return undefined
+  resetSecret(realm: RealmRecord, user: UserRecord): Either.Either<string, ResetSecretFailure> {
+    const prefixLength = StandardRoles.serviceAccountPrefix.length
+    if (user.username.length < prefixLength) return Either.left("UsernameTooShort")
+    const client = realm.clients.get(user.username.slice(prefixLength))
+    if (client === undefined || client.publicClient) return Either.left("NoClient")
     client.secret = generateSecret()
     this.endSessionsOf(user.id)
-    return client.secret
+    return Either.right(client.secret)
   }
 
   // ---------------------------------------------------------------------------------------------------------

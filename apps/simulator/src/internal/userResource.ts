@@ -348,10 +348,11 @@ export const handlers: Handlers = {
   resetSecret: (context, { realm, userId }) => {
     const checked = adminRealm(context, realm)
     const user = context.store.userIn(checked.realm, userId)
-    const secret = user === undefined ? undefined : context.store.resetSecret(checked.realm, user)
-    if (secret === "TooShort") throw passedOn(500, "the username is shorter than \"service-account-\"")
-    if (secret === undefined) throw empty(204)
-    return Redacted.make(secret)
+    if (user === undefined) throw empty(204)
+    const secret = context.store.resetSecret(checked.realm, user)
+    if (Either.isRight(secret)) return Redacted.make(secret.right)
+    if (secret.left === "NoClient") throw empty(204)
+    throw passedOn(500, "the username is shorter than \"service-account-\"")
   },
 
   updateClientRoles: (context, { clientId, realm, roles }) => replaceRoles(context, realm, clientId, roles),
