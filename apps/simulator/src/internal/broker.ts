@@ -26,8 +26,10 @@ import { Aedes } from "aedes"
 import * as Either from "effect/Either"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
+import type * as Journal from "../Journal.js"
 import { authenticate as authenticateToken } from "../plugins/auth.js"
 import { token } from "../plugins/keycloak.js"
+import type { UserRecord } from "../Store.js"
 import { journalCaller } from "./fastify.js"
 import type { State } from "./state.js"
 
@@ -56,7 +58,7 @@ interface Connection {
     readonly username: string
     /** The realm of an authenticated connection; undefined for a guest. */
     readonly realm: string | undefined
-    readonly caller: ReturnType<typeof journalCaller>
+    readonly caller: Journal.Caller | null
   }
   /** The id of its session while the session is open. */
   sessionId?: string | undefined
@@ -99,8 +101,8 @@ type Outcome =
   | {
     readonly _tag: "User"
     readonly realm: string
-    readonly user: Parameters<State["store"]["openSession"]>[0]
-    readonly caller: ReturnType<typeof journalCaller>
+    readonly user: UserRecord
+    readonly caller: Journal.Caller | null
   }
 
 /** `ActiveMQORSecurityManager.authenticate`: the client-credentials grant, then the token's verification. */
@@ -155,7 +157,7 @@ export const startBroker = async (
     fields: {
       readonly clientId: string
       readonly username: string
-      readonly caller: ReturnType<typeof journalCaller>
+      readonly caller: Journal.Caller | null
       readonly status: number
       readonly reason?: string | undefined
     }
