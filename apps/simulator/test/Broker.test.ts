@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "@effect/vitest"
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "@effect/vitest"
 import type { MqttClient } from "mqtt"
 import * as Clock from "../src/Clock.js"
 import * as Seed from "../src/Seed.js"
@@ -16,6 +16,9 @@ import {
   userId
 } from "./helpers.js"
 import { closed, end, localAddress, mqttConnect, refusalCode, roundTrip, subscribe } from "./mqtt.js"
+
+// Every wait is for an event (CONNACK, a close); the timeout only matters on a loaded machine's bad day.
+vi.setConfig({ testTimeout: 20_000 })
 
 /**
  * The default world's master realm plus realm `plant`: service users `sensor` and `gateway` (no roles), the disabled service

@@ -7,11 +7,14 @@
  * The simulator runs in this process here (its broker listens on a free port): a crash of the broker would
  * end the test run, and its state is read directly.
  */
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "@effect/vitest"
 import { Simulator } from "@openremote-effect/simulator"
 import * as fc from "effect/FastCheck"
 import { connect } from "mqtt"
 import * as net from "node:net"
+
+// Every wait is for an event (CONNACK, a close); the timeout only matters on a loaded machine's bad day.
+vi.setConfig({ testTimeout: 20_000 })
 
 let simulator: Simulator.RunningSimulator
 let port: number

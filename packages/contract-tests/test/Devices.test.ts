@@ -7,7 +7,7 @@
  * On the simulator the broker is its own (`mqttUrl`); on a live OpenRemote, `OPENREMOTE_MQTT_URL` (e.g.
  * `mqtt://openremote.example:1883`) names the Manager's broker, and without it these tests are skipped.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, vi } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { MqttClient } from "mqtt"
@@ -17,6 +17,9 @@ import * as Callers from "../src/Callers.js"
 import { Target } from "../src/Target.js"
 import { useTarget } from "./utils/harness.js"
 import { expectFailure, make as makeKit } from "./utils/kit.js"
+
+// Every wait is for an event (CONNACK, a close); the timeout only matters on a loaded machine's bad day.
+vi.setConfig({ testTimeout: 20_000 })
 
 const h = useTarget()
 
