@@ -1,7 +1,7 @@
 /**
  * The quick start's user-management flow, step by step, through `@openremote-effect/client`: a service
  * user's token, create a user, set their password, assign roles, query, log in as them, reset a service
- * user's secret, delete. Each step prints one line as it completes. Every user the flow creates is deleted
+ * user's secret, a device connecting over MQTT as that service user (its session listed and ended), delete. Each step prints one line as it completes. Every user the flow creates is deleted
  * again, also when a step fails, so it can run against a real OpenRemote without leaving anything behind.
  *
  * @since 0.1.0
@@ -15,6 +15,7 @@ import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { connectDevice } from "./Device.js"
 
 /**
  * Where the flow runs.
@@ -31,6 +32,8 @@ export interface Target {
   readonly keycloakUrl: string
   /** The realm the demo users are created in. */
   readonly realm: string
+  /** The MQTT broker, e.g. `mqtt://127.0.0.1:1883`; without one the device step is skipped. */
+  readonly mqttUrl?: string | undefined
 }
 
 /**
@@ -47,6 +50,8 @@ export interface Outcome {
   readonly loggedInAs: string
   readonly oldSecretRefused: string
   readonly newSecretWorks: boolean
+  /** The device step: the sessions listed while it was connected, and whether ending it closed it; undefined when skipped. */
+  readonly device: { readonly sessions: number; readonly closed: boolean } | undefined
   readonly goneAfterDelete: string
 }
 
@@ -174,7 +179,28 @@ export const run = Effect.fn("Demo.run")(function*(target: Target) {
   const works = yield* signInAs(newSecret).pipe(Effect.as(true))
   yield* step(7, "Reset a service user secret", `old secret → ${refused}; new secret → signed in`)
 
-  // 8. Delete both users; reading one afterwards is refused, as OpenRemote answers it (405).
+  // 8. A device connects over MQTT as the service user (new secret); its session is listed, then ended.
+  const device = target.mqttUrl === undefined ? undefined : yield* Effect.gen(function*() {
+    const connected = yield* connectDevice({
+      url: target.mqttUrl!,
+      realm,
+      clientId: serviceName,
+      secret: newSecret,
+      deviceId: `${serviceName}-device`
+    })
+    const sessions = yield* api.getUserSessions({ realm, userId: service.id! })
+    const session = sessions.find((listed) => listed.remoteAddress === connected.address)
+    if (session === undefined) {
+      return yield* new UnexpectedOutcome({ step: "A device over MQTT", what: "its session is not listed" })
+    }
+    yield* api.disconnectUserSession({ realm, sessionID: session.id })
+    yield* connected.closed
+    yield* step(8, "A device over MQTT", `session from ${connected.address} listed, then ended: the device is closed`)
+    return { sessions: sessions.length, closed: true }
+  }).pipe(Effect.scoped)
+  if (device === undefined) yield* step(8, "A device over MQTT", "skipped: no MQTT broker (OPENREMOTE_MQTT_URL)")
+
+  // 9. Delete both users; reading one afterwards is refused, as OpenRemote answers it (405).
   yield* api.deleteUser({ realm, userId: service.id! })
   yield* api.deleteUser({ realm, userId })
   const gone = yield* api.getUser({ realm, userId }).pipe(
@@ -186,7 +212,7 @@ export const run = Effect.fn("Demo.run")(function*(target: Target) {
       onSuccess: () => new UnexpectedOutcome({ step: "Delete", what: `${username} can still be read` })
     })
   )
-  yield* step(8, "Delete", `both users deleted; reading ${username} now → ${gone}`)
+  yield* step(9, "Delete", `both users deleted; reading ${username} now → ${gone}`)
 
   return {
     admin,
@@ -196,6 +222,7 @@ export const run = Effect.fn("Demo.run")(function*(target: Target) {
     loggedInAs: self.username ?? "",
     oldSecretRefused: refused,
     newSecretWorks: works,
+    device,
     goneAfterDelete: gone
   } satisfies Outcome
 }, Effect.scoped)

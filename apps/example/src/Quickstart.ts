@@ -7,7 +7,8 @@
  *   demo users in realm `smartcity`;
  * - with `OPENREMOTE_URL` set, against that OpenRemote instead, configured by the `OPENREMOTE_*` variables
  *   (see the client's README), creating the demo users in `OPENREMOTE_DEMO_REALM` (default: the token realm,
- *   `OPENREMOTE_REALM`).
+ *   `OPENREMOTE_REALM`); the device step connects to `OPENREMOTE_MQTT_URL` (e.g. `mqtt://host:1883`) and is
+ *   skipped without it.
  *
  * Exits with 1 when a step fails, after deleting what it created.
  *
@@ -32,7 +33,8 @@ const liveTarget = Effect.gen(function*() {
     description: `OpenRemote at ${config.baseUrl} (Keycloak ${config.keycloakUrl})`,
     origin: new URL(config.baseUrl).origin,
     keycloakUrl: config.keycloakUrl,
-    realm
+    realm,
+    mqttUrl: Option.getOrUndefined(yield* Config.option(Config.nonEmptyString("OPENREMOTE_MQTT_URL")))
   }
   return { target, admin: UserApi.layerConfig() }
 })
@@ -44,10 +46,12 @@ const simulatorTarget = Effect.gen(function*() {
     (running) => Effect.promise(() => running.close())
   )
   const target: Demo.Target = {
-    description: `an OpenRemote simulator in this process at ${simulator.url} (Keycloak ${simulator.keycloakUrl})`,
+    description:
+      `an OpenRemote simulator in this process at ${simulator.url} (Keycloak ${simulator.keycloakUrl}, MQTT ${simulator.mqttUrl})`,
     origin: simulator.url,
     keycloakUrl: simulator.keycloakUrl,
-    realm: "smartcity"
+    realm: "smartcity",
+    mqttUrl: simulator.mqttUrl
   }
   const admin = UserApi.layer({ baseUrl: `${simulator.url}/api/master` }).pipe(
     Layer.provide(TokenProvider.clientCredentials({

@@ -52,6 +52,7 @@ describe("the quick start", () => {
       expect(outcome.clientRoles).toEqual(expect.arrayContaining(["read:assets", "read:users", "write:user"]))
       expect(outcome.oldSecretRefused).toBe("invalid_client")
       expect(outcome.newSecretWorks).toBe(true)
+      expect(outcome.device).toEqual({ sessions: 1, closed: true })
       expect(outcome.goneAfterDelete).toBe("NotAllowed (405)")
       const steps = lines.filter((line) => /^ ?\d\. /.test(line))
       expect(steps.map((line) => line.slice(4, 34).trim())).toEqual([
@@ -62,6 +63,7 @@ describe("the quick start", () => {
         "Query",
         "Log in as them",
         "Reset a service user secret",
+        "A device over MQTT",
         "Delete"
       ])
       expect(lines.join("\n")).not.toMatch(/your_secret|Pw1-/)

@@ -10,6 +10,7 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type * as Faults from "./Faults.js"
 import type { State } from "./internal/state.js"
+import { closeConnectionOf } from "./internal/state.js"
 import type * as Journal from "./Journal.js"
 import * as Seed from "./Seed.js"
 import { InvalidInput, NotFound } from "./SimulatorError.js"
@@ -55,8 +56,8 @@ export interface SessionFilter {
 export interface Control {
   /**
    * Back to the current seed (the one the simulator started with, or the last one loaded): realms, users,
-   * roles, clients, mail servers as the seed has them; no sessions, an empty outbox, no faults, an empty
-   * journal. The clock is not changed.
+   * roles, clients, mail servers as the seed has them; no sessions (the broker closes their connections), an
+   * empty outbox, no faults, an empty journal. The clock is not changed.
    */
   readonly reset: () => void
   /** Validates `seed` (throws `InvalidInput` naming the bad field, changing nothing), makes it the current seed and resets to it. */
@@ -84,8 +85,9 @@ export interface Control {
   readonly sessions: {
     /** Opens a session of an enabled user (throws `NotFound` for an unknown realm or user, `InvalidInput` for a disabled one). */
     readonly open: (input: SessionInput) => SessionRecord
-    /** Closes a session; false when there is none with that id. */
+    /** Closes a session (and the broker connection behind it, if any); false when there is none with that id. */
     readonly close: (id: string) => boolean
+    /** The open sessions: the broker's authenticated connections and the sessions opened here. */
     readonly list: (filter?: SessionFilter) => ReadonlyArray<SessionRecord>
   }
   readonly mail: {
@@ -111,7 +113,13 @@ const decodeOrThrow = <A, I>(schema: Schema.Schema<A, I>, input: unknown): A => 
  */
 export const make = (state: State): Control => {
   const reset = () => {
-    state.store = Store.fromSeed(state.seed, { now: state.seedLoadedAt, salt: state.secretSalt })
+    // The sessions of the old world end, and so do the broker connections behind them.
+    for (const session of state.store.sessions()) state.store.closeSession(session.id)
+    state.store = Store.fromSeed(state.seed, {
+      now: state.seedLoadedAt,
+      salt: state.secretSalt,
+      onSessionEnd: closeConnectionOf(state.connections)
+    })
     state.faults.clear()
     state.journal.clear()
   }

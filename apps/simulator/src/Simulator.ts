@@ -11,6 +11,7 @@
  * const simulator = await Simulator.startSimulator({ port: 0 })
  * // simulator.url          → http://127.0.0.1:PORT   (API base URL: `${simulator.url}/api/master`)
  * // simulator.keycloakUrl  → http://127.0.0.1:PORT/auth
+ * // simulator.mqttUrl      → mqtt://127.0.0.1:PORT   (the MQTT broker; its connections are the sessions)
  * simulator.control.faults.add({ operation: "getUser", status: 503, retryAfter: 1 })
  * await simulator.close()
  * ```
@@ -26,9 +27,12 @@ import type { Duplex } from "node:stream"
 import * as Clock from "./Clock.js"
 import * as Control from "./Control.js"
 import * as Faults from "./Faults.js"
+import type { Broker } from "./internal/broker.js"
+import { startBroker } from "./internal/broker.js"
 import { headerSafe, journalCaller, meta, pathOf, textErrorHandler } from "./internal/fastify.js"
 import { makeSalt } from "./internal/hashing.js"
 import type { State } from "./internal/state.js"
+import { closeConnectionOf } from "./internal/state.js"
 import * as Journal from "./Journal.js"
 import { controlPlugin } from "./plugins/control.js"
 import { keycloakPlugin } from "./plugins/keycloak.js"
@@ -67,6 +71,12 @@ export interface SimulatorOptions {
   readonly host?: string | undefined
   /** A second port serving only the Keycloak endpoints (`/auth/...`), like OpenRemote's dev stack on 8081; none when undefined or 0. */
   readonly authPort?: number | undefined
+  /**
+   * The port of the MQTT broker (`startSimulator` only): 0 (the default) picks a free one, so that many
+   * simulators run side by side; `false` starts no broker (sessions then come from the control plane only).
+   * The command line's default is 1883, the real broker's.
+   */
+  readonly mqttPort?: number | false | undefined
   /** The world to start from (JSON form, validated); {@link Seed.defaultSeed} by default. */
   readonly seed?: unknown
   /** Access token lifespan in seconds (60 by default). */
@@ -99,11 +109,13 @@ export interface RunningSimulator {
   readonly url: string
   /** The public Keycloak URL, e.g. `http://127.0.0.1:8081/auth` (or `${url}/auth` without an auth port). */
   readonly keycloakUrl: string
+  /** The MQTT broker, e.g. `mqtt://127.0.0.1:1883`; undefined when started with `mqttPort: false`. */
+  readonly mqttUrl: string | undefined
   /** The control plane. */
   readonly control: Control.Control
   /** The fastify app. */
   readonly app: FastifyInstance
-  /** Stops listening (both ports) and closes open connections. */
+  /** Stops listening (every port) and closes open connections, MQTT ones included. */
   readonly close: () => Promise<void>
 }
 
@@ -260,10 +272,15 @@ export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance 
   if (Either.isLeft(seed)) throw new InvalidInput({ message: `seed: ${seed.left.message}` })
   const clock = Clock.make(options.clock)
   const secretSalt = makeSalt()
+  const connections = new Map<string, () => void>()
   const state: State = {
     seed: seed.right,
     seedLoadedAt: clock.now(),
-    store: Store.fromSeed(seed.right, { now: clock.now(), salt: secretSalt }),
+    store: Store.fromSeed(seed.right, {
+      now: clock.now(),
+      salt: secretSalt,
+      onSessionEnd: closeConnectionOf(connections)
+    }),
     keycloakUrl: (options.keycloakUrl ?? "http://localhost/auth").replace(/\/+$/, ""),
     clock,
     tokens: Tokens.make({ keyPair: options.keyPair }),
@@ -271,7 +288,8 @@ export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance 
     journal: Journal.make(),
     tokenLifespan: positiveInteger("tokenLifespan", options.tokenLifespan, 60),
     refreshTokenLifespan: positiveInteger("refreshTokenLifespan", options.refreshTokenLifespan, 1800),
-    secretSalt
+    secretSalt,
+    connections
   }
   const control = Control.make(state)
   const app = Fastify({
@@ -323,9 +341,9 @@ const urlHost = (
 ) => (host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host)
 
 /**
- * Starts a simulator: the API (and the Keycloak endpoints under `/auth`) on `port`, and the Keycloak
- * endpoints alone on `authPort` when given. Tokens name the public Keycloak URL as issuer whichever port
- * issued them.
+ * Starts a simulator: the API (and the Keycloak endpoints under `/auth`) on `port`, the Keycloak endpoints
+ * alone on `authPort` when given, and the MQTT broker on `mqttPort` (a free port by default). Tokens name the
+ * public Keycloak URL as issuer whichever port issued them.
  *
  * @since 0.1.0
  * @category constructors
@@ -334,9 +352,11 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
   const host = options.host ?? "127.0.0.1"
   const apiPort = port("port", options.port)
   const authPort = port("authPort", options.authPort)
+  const mqttPort = options.mqttPort === false ? false : port("mqttPort", options.mqttPort)
   const app = buildSimulator(options)
   const state = states.get(app)!
   let authServer: http.Server | undefined
+  let broker: Broker | undefined
   try {
     await app.listen({ port: apiPort, host })
     const url = `http://${urlHost(host)}:${(app.server.address() as AddressInfo).port}`
@@ -360,13 +380,17 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
       keycloakUrl = `http://${urlHost(host)}:${(server.address() as AddressInfo).port}/auth`
     }
     state.keycloakUrl = options.keycloakUrl?.replace(/\/+$/, "") ?? keycloakUrl
+    if (mqttPort !== false) broker = await startBroker(state, { host, port: mqttPort, urlHost: urlHost(host) })
     const server = authServer
+    const mqtt = broker
     return {
       url,
       keycloakUrl: state.keycloakUrl,
+      mqttUrl: mqtt?.url,
       control: app.simulator,
       app,
       close: async () => {
+        await mqtt?.close()
         if (server !== undefined) {
           server.closeAllConnections()
           await new Promise<void>((resolve) => server.close(() => resolve()))
@@ -376,6 +400,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
     }
   } catch (error) {
     authServer?.close()
+    await broker?.close()
     await app.close()
     throw error
   }

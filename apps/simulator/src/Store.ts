@@ -102,7 +102,8 @@ export interface RealmRecord {
 }
 
 /**
- * A simulated session (on the real server: a live MQTT connection of the user).
+ * A session: a live connection of the user to the simulator's MQTT broker, or one opened through the control
+ * plane (no socket behind it). On the real server: a live MQTT connection.
  *
  * @since 0.1.0
  * @category models
@@ -415,15 +416,23 @@ export class Store {
   private readonly mails: Array<MailRecord> = []
   private sessionCounter = 0
 
-  private constructor() {}
+  private constructor(private readonly onSessionEnd: (session: SessionRecord) => void) {}
 
   /**
    * A store holding the world of a (decoded, hence validated) seed; `now` stamps users without `createdOn`.
    * The seed's passwords are hashed with salts derived from `salt` and the user, so loading the same seed
-   * twice with the same `salt` gives the same state (and the same snapshot).
+   * twice with the same `salt` gives the same state (and the same snapshot). `onSessionEnd` hears of every
+   * session the store ends (closed by id, or its user deleted or disabled), so that its connection is closed.
    */
-  static fromSeed(seed: Seed.Seed, options: { readonly now: number; readonly salt: string }): Store {
-    const store = new Store()
+  static fromSeed(
+    seed: Seed.Seed,
+    options: {
+      readonly now: number
+      readonly salt: string
+      readonly onSessionEnd?: ((session: SessionRecord) => void) | undefined
+    }
+  ): Store {
+    const store = new Store(options.onSessionEnd ?? (() => {}))
     for (const realmSeed of seed.realms) {
       store.loadRealm(realmSeed, options.now, options.salt)
     }
@@ -800,7 +809,8 @@ export class Store {
   /**
    * A new secret for the client the server derives from `user` (USER-API.md §3 #15): the client named by the
    * raw username after its first 16 characters (the length of `service-account-`), for a regular user too.
-   * Ends the user's sessions. Refused without change: a username of fewer than 16 characters (the server's
+   * The user's sessions stay (the real server publishes no change event for it): only new connections need
+   * the new secret. Refused without change: a username of fewer than 16 characters (the server's
    * `substring(16)` fails), or no confidential client of the remaining name.
    */
   resetSecret(realm: RealmRecord, user: UserRecord): Either.Either<string, ResetSecretFailure> {
@@ -809,7 +819,6 @@ export class Store {
     const client = realm.clients.get(user.username.slice(prefixLength))
     if (client === undefined || client.publicClient) return Either.left("NoClient")
     client.secret = generateSecret()
-    this.endSessionsOf(user.id)
     return Either.right(client.secret)
   }
 
@@ -910,11 +919,11 @@ export class Store {
   // ---------------------------------------------------------------------------------------------------------
   // sessions
 
-  /** Opens a simulated session of `user`. */
-  openSession(user: UserRecord, now: number, remoteAddress?: string): SessionRecord {
+  /** Opens a session of `user`: a simulated one, or (with its `id`) a broker connection's. */
+  openSession(user: UserRecord, now: number, remoteAddress?: string, id?: string): SessionRecord {
     this.sessionCounter += 1
     const session: SessionRecord = {
-      id: randomId(),
+      id: id ?? randomId(),
       realm: user.realm,
       userId: user.id,
       username: user.username,
@@ -927,7 +936,11 @@ export class Store {
 
   /** Closes a session; false when there is none with that id. */
   closeSession(id: string): boolean {
-    return this.sessionIndex.delete(id)
+    const session = this.sessionIndex.get(id)
+    if (session === undefined) return false
+    this.sessionIndex.delete(id)
+    this.onSessionEnd(session)
+    return true
   }
 
   /** The open sessions, optionally only those of one realm and/or one user. */
@@ -940,10 +953,10 @@ export class Store {
     )
   }
 
-  /** Ends every session of a user (deleted, disabled, renamed, or with a new secret). */
+  /** Ends every session of a user (deleted, disabled). */
   endSessionsOf(userId: string): void {
     for (const session of this.sessionIndex.values()) {
-      if (session.userId === userId) this.sessionIndex.delete(session.id)
+      if (session.userId === userId) this.closeSession(session.id)
     }
   }
 

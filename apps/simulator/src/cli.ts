@@ -42,6 +42,7 @@ An offline simulator of OpenRemote's user API and of the Keycloak token endpoint
 Options:
   --port PORT               port of the API and of /auth (default 8080; 0 picks a free port)
   --auth-port PORT          extra port serving only the Keycloak endpoints under /auth (default 8081; 0 = off)
+  --mqtt-port PORT          port of the MQTT broker (default 1883; 0 picks a free port; off = no broker)
   --host HOST               host to listen on (default 127.0.0.1)
   --seed FILE               JSON seed file to start from instead of the default world
   --token-lifespan SECONDS  access token lifespan (default 60)
@@ -74,6 +75,7 @@ const parse = (argv: ReadonlyArray<string>) => {
       options: {
         port: { type: "string" },
         "auth-port": { type: "string" },
+        "mqtt-port": { type: "string" },
         host: { type: "string" },
         seed: { type: "string" },
         "token-lifespan": { type: "string" },
@@ -112,6 +114,7 @@ const banner = (simulator: RunningSimulator, options: { readonly control: boolea
     "OpenRemote simulator started",
     `  API base URL:  ${simulator.url}/api/master`,
     `  Keycloak URL:  ${simulator.keycloakUrl}`,
+    `  MQTT broker:   ${simulator.mqttUrl ?? "off"}`,
     `  OpenAPI:       ${simulator.url}/api/master/openapi.json`,
     `  Control plane: ${options.control ? `${simulator.url}/_simulator/` : "off"}`
   ]
@@ -139,6 +142,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
   let options: {
     readonly port: number
     readonly authPort: number
+    readonly mqttPort: number | false
     readonly host: string
     readonly seed: unknown
     readonly tokenLifespan: number
@@ -160,6 +164,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
     options = {
       port: integer("port", values.port, 8080, 0, 65535),
       authPort: integer("auth-port", values["auth-port"], 8081, 0, 65535),
+      mqttPort: values["mqtt-port"] === "off" ? false : integer("mqtt-port", values["mqtt-port"], 1883, 0, 65535),
       host,
       seed: values.seed === undefined ? undefined : await loadSeed(io, values.seed),
       tokenLifespan: integer("token-lifespan", values["token-lifespan"], 60, 1, 31_536_000),
@@ -179,6 +184,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
     simulator = await startSimulator({
       port: options.port,
       authPort: options.authPort,
+      mqttPort: options.mqttPort,
       host: options.host,
       seed: options.seed,
       tokenLifespan: options.tokenLifespan,

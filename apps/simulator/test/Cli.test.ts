@@ -40,7 +40,7 @@ const started = async (out: () => string): Promise<string> => {
   throw new Error(`the simulator did not start:\n${out()}`)
 }
 
-const quiet = ["--port", "0", "--auth-port", "0", "--log-level", "silent"]
+const quiet = ["--port", "0", "--auth-port", "0", "--mqtt-port", "0", "--log-level", "silent"]
 
 describe("main (in-process)", () => {
   it("--help prints the usage and exits 0 (also after the `--` pnpm passes on)", async () => {
@@ -60,6 +60,7 @@ describe("main (in-process)", () => {
       [["--port", "70000"], "--port: expected a whole number from 0 to 65535"],
       [["--auth-port=-1"], "--auth-port: expected a whole number"],
       [["--auth-port", "-1"], "--auth-port"],
+      [["--mqtt-port", "none"], "--mqtt-port: expected a whole number from 0 to 65535, got \"none\""],
       [["--token-lifespan", "0"], "--token-lifespan: expected a whole number from 1"],
       [["--log-level", "loud"], "--log-level: expected one of fatal, error, warn, info, debug, trace, silent"],
       [["--host", ""], "--host: expected a host name or address"],
@@ -100,6 +101,14 @@ describe("main (in-process)", () => {
     const api = await started(out)
     expect(api).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/master$/)
     expect(out()).toMatch(/Keycloak URL: +http:\/\/127\.0\.0\.1:\d+\/auth/)
+    const mqttPort = Number(/MQTT broker: +mqtt:\/\/127\.0\.0\.1:(\d+)\n/.exec(out())?.[1])
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(mqttPort, "127.0.0.1", () => {
+        socket.destroy()
+        resolve()
+      })
+      socket.once("error", reject)
+    })
     expect(out()).toContain("super user admin / secret")
     expect(out()).toContain("client_id serviceuser / client_secret your_secret")
     expect(out()).toContain("regular user smartcity / smartcity")
@@ -114,10 +123,14 @@ describe("main (in-process)", () => {
   it("starts from a seed file, and --no-control turns the control plane off", async () => {
     const seed = JSON.stringify({ realms: [{ name: "lab", users: [{ username: "tester", password: "tester-pw" }] }] })
     const { io, out, stop } = testIo({ "lab.json": seed })
-    const exit = main(["--seed", "lab.json", "--no-control", "--token-lifespan", "5", ...quiet], io)
+    const exit = main(
+      ["--seed", "lab.json", "--no-control", "--token-lifespan", "5", ...quiet, "--mqtt-port", "off"],
+      io
+    )
     const api = await started(out)
     expect(out()).toContain("Credentials: as in the seed file")
     expect(out()).toContain("Control plane: off")
+    expect(out()).toContain("MQTT broker:   off")
     const origin = api.replace(/\/api\/master$/, "")
     const token = await fetch(`${origin}/auth/realms/lab/protocol/openid-connect/token`, {
       method: "POST",

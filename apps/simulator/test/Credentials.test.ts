@@ -156,10 +156,10 @@ describe("requestUserPasswordReset", () => {
 })
 
 describe("resetSecret", () => {
-  it("answers the new secret as raw text; the old secret stops working, existing tokens and others' do not", async () => {
+  it("answers the new secret as raw text; the old secret stops working, existing tokens, sessions and others' do not", async () => {
     const oldToken = await serviceToken(app)
     const id = userId(app, "master", "service-account-serviceuser")
-    app.simulator.sessions.open({ realm: "master", userId: id })
+    const session = app.simulator.sessions.open({ realm: "master", userId: id })
     const response = await call(app, Catalogue.resetSecret, {
       token: await adminToken(app),
       params: { realm: "master", userId: id }
@@ -177,7 +177,8 @@ describe("resetSecret", () => {
     expect(old.json().error).toBe("invalid_client")
     await clientToken(app, { clientId: "serviceuser", secret })
     expectStatus(await call(app, Catalogue.getCurrentUser, { token: oldToken }), Catalogue.getCurrentUser, 200)
-    expect(app.simulator.sessions.list()).toEqual([])
+    // No change event (USER-API.md §4 Sessions): a live session stays up.
+    expect(app.simulator.sessions.list()).toEqual([session])
     const read = await call(app, Catalogue.getUser, {
       token: await adminToken(app),
       params: { realm: "master", userId: id }

@@ -1,11 +1,11 @@
 /**
  * The simulator's HTTP control plane (`/_simulator/...`) as the benchmarks and tests use it: reset, the
- * state snapshot, the journal, faults and the clock. These are the simulator's own endpoints, not the user
+ * state snapshot, the journal, faults, the clock and the sessions. These are the simulator's own endpoints, not the user
  * API's.
  *
  * @since 0.1.0
  */
-import type { Faults, Journal } from "@openremote-effect/simulator"
+import type { Faults, Journal, Store } from "@openremote-effect/simulator"
 import * as Effect from "effect/Effect"
 import { UnexpectedResponse } from "./BenchError.js"
 
@@ -102,3 +102,12 @@ export const advanceClock = (origin: string, ms: number): Effect.Effect<number, 
     request(origin, "control.advanceClock", "POST", "/clock/advance", 200, { ms }),
     (text) => json<{ readonly now: number }>(text).now
   )
+
+/**
+ * The open sessions (broker connections and control-plane sessions).
+ *
+ * @since 0.1.0
+ * @category control
+ */
+export const sessions = (origin: string): Effect.Effect<ReadonlyArray<Store.SessionRecord>, UnexpectedResponse> =>
+  Effect.map(request(origin, "control.sessions", "GET", "/sessions", 200), json<ReadonlyArray<Store.SessionRecord>>)

@@ -46,12 +46,22 @@ export interface HelloConfig {
 }
 
 /**
+ * The baseline of the MQTT benchmark: a bare aedes broker that accepts every CONNECT, on TCP.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AedesConfig {
+  readonly kind: "aedes"
+}
+
+/**
  * What `dist/server.js` starts (its first argument, as JSON).
  *
  * @since 0.1.0
  * @category models
  */
-export type ServerConfig = SimulatorConfig | HelloConfig
+export type ServerConfig = SimulatorConfig | HelloConfig | AedesConfig
 
 /**
  * The memory (bytes) and CPU time (microseconds, since the process started) of a child.
@@ -90,6 +100,8 @@ export type ChildMessage =
     readonly type: "ready"
     readonly url: string
     readonly keycloakUrl: string | null
+    /** The MQTT broker (the simulator's, or the bare aedes baseline's); null for the hello server. */
+    readonly mqttUrl: string | null
     /** Milliseconds from the start of the child process until it listened. */
     readonly listeningAfterMs: number
   }
@@ -109,6 +121,8 @@ export interface ServerProcess {
   readonly url: string
   /** The simulator's Keycloak URL (`${url}/auth`); the origin for the hello server. */
   readonly keycloakUrl: string
+  /** The MQTT broker, `mqtt://127.0.0.1:PORT` (the simulator's, or the aedes baseline); undefined for hello. */
+  readonly mqttUrl: string | undefined
   /** Milliseconds from the start of the child process until it listened. */
   readonly listeningAfterMs: number
   /** Memory and CPU time of the child, after a forced garbage collection when `gc` is true. */
@@ -248,6 +262,7 @@ export const fork: (
       pid: child.pid ?? -1,
       url: ready.url,
       keycloakUrl: ready.keycloakUrl ?? ready.url,
+      mqttUrl: ready.mqttUrl ?? undefined,
       listeningAfterMs: ready.listeningAfterMs,
       usage,
       alive: Effect.sync(() => isAlive(child))

@@ -19,6 +19,7 @@ import { BenchmarkError } from "./BenchError.js"
 import type * as Benchmark from "./Benchmark.js"
 import * as ClientOverhead from "./ClientOverhead.js"
 import * as Load from "./Load.js"
+import * as MqttSessions from "./MqttSessions.js"
 import * as QueryScaling from "./QueryScaling.js"
 import * as Report from "./Report.js"
 import * as Startup from "./Startup.js"
@@ -37,7 +38,8 @@ export const benchmarks: ReadonlyArray<Benchmark.Benchmark> = [
   QueryScaling.benchmark,
   TokenSingleFlight.benchmark,
   Startup.benchmark,
-  Load.benchmark
+  Load.benchmark,
+  MqttSessions.benchmark
 ]
 
 /**

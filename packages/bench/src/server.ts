@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import Fastify from "fastify"
+import type { AddressInfo } from "node:net"
 import type { ChildMessage, ParentMessage, ServerConfig, Usage } from "./ServerProcess.js"
 
 const send = (message: ChildMessage) => {
@@ -41,12 +42,35 @@ const collect = async () => {
 
 const start = async (
   config: ServerConfig
-): Promise<{ readonly url: string; readonly keycloakUrl: string | null; readonly close: () => Promise<void> }> => {
+): Promise<{
+  readonly url: string
+  readonly keycloakUrl: string | null
+  readonly mqttUrl: string | null
+  readonly close: () => Promise<void>
+}> => {
   if (config.kind === "hello") {
     const app = Fastify({ logger: false, forceCloseConnections: true })
     app.get("/hello", async () => ({ hello: "world" }))
     const address = await app.listen({ port: config.port ?? 0, host })
-    return { url: address, keycloakUrl: null, close: () => app.close() }
+    return { url: address, keycloakUrl: null, mqttUrl: null, close: () => app.close() }
+  }
+  if (config.kind === "aedes") {
+    const { Aedes } = await import("aedes")
+    const net = await import("node:net")
+    const broker = await Aedes.createBroker()
+    const server = net.createServer(broker.handle)
+    await new Promise<void>((resolve) => server.listen(0, host, resolve))
+    const url = `mqtt://${host}:${(server.address() as AddressInfo).port}`
+    return {
+      url,
+      keycloakUrl: null,
+      mqttUrl: url,
+      close: async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        await new Promise<void>((resolve) => broker.close(() => resolve()))
+        await closed
+      }
+    }
   }
   // Loaded only here, so that the baseline's start-up does not include loading the simulator.
   const { startSimulator } = await import("@openremote-effect/simulator")
@@ -57,7 +81,12 @@ const start = async (
     seed: Seeds.world(config.realms ?? []),
     tokenLifespan: config.tokenLifespan
   })
-  return { url: simulator.url, keycloakUrl: simulator.keycloakUrl, close: simulator.close }
+  return {
+    url: simulator.url,
+    keycloakUrl: simulator.keycloakUrl,
+    mqttUrl: simulator.mqttUrl ?? null,
+    close: simulator.close
+  }
 }
 
 const main = async () => {
@@ -90,7 +119,13 @@ const main = async () => {
   // The parent is gone: nobody will ask this server to close.
   process.on("disconnect", () => void close())
   process.on("SIGTERM", () => void close())
-  send({ type: "ready", url: server.url, keycloakUrl: server.keycloakUrl, listeningAfterMs: performance.now() })
+  send({
+    type: "ready",
+    url: server.url,
+    keycloakUrl: server.keycloakUrl,
+    mqttUrl: server.mqttUrl,
+    listeningAfterMs: performance.now()
+  })
 }
 
 void main()

@@ -31,6 +31,23 @@ export interface State {
   readonly refreshTokenLifespan: number
   /** Salt of the secret fingerprints in snapshots. */
   readonly secretSalt: string
+  /**
+   * The broker connections behind sessions, by session id: each entry closes its connection. Sessions opened
+   * through the control plane have none.
+   */
+  readonly connections: Map<string, () => void>
+}
+
+/**
+ * The store's `onSessionEnd`: closes the broker connection behind an ended session, if there is one.
+ *
+ * @internal
+ */
+export const closeConnectionOf = (connections: Map<string, () => void>) => (session: { readonly id: string }) => {
+  const close = connections.get(session.id)
+  if (close === undefined) return
+  connections.delete(session.id)
+  close()
 }
 
 /**
