@@ -20,7 +20,7 @@
  */
 import * as Either from "effect/Either"
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from "fastify"
-import Fastify from "fastify"
+import Fastify, { LogController } from "fastify"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Duplex } from "node:stream"
@@ -69,8 +69,11 @@ export interface SimulatorOptions {
   readonly port?: number | undefined
   /** The host to listen on; `127.0.0.1` by default. */
   readonly host?: string | undefined
-  /** A second port serving only the Keycloak endpoints (`/auth/...`), like OpenRemote's dev stack on 8081; none when undefined or 0. */
-  readonly authPort?: number | undefined
+  /**
+   * A second port serving only the Keycloak endpoints (`/auth/...`), like OpenRemote's dev stack on 8081; 0
+   * picks a free one; none when undefined or `false`.
+   */
+  readonly authPort?: number | false | undefined
   /**
    * The port of the MQTT broker (`startSimulator` only): 0 (the default) picks a free one, so that many
    * simulators run side by side; `false` starts no broker (sessions then come from the control plane only).
@@ -156,6 +159,25 @@ const loggerOptions = (logger: SimulatorOptions["logger"]): boolean | LoggerOpti
     ...base,
     redact: { paths: [...redactPaths, ...extraPaths], censor: "[Redacted]" },
     serializers: { req: requestSerializer as never, ...base.serializers }
+  }
+}
+
+/**
+ * Per-request logs below `info`, so the CLI's default level shows none: the request (headers redacted) at
+ * `trace`, one line per answer (`GET /api/master/user/user 200 2.1 ms`) and unknown routes at `debug`.
+ */
+class RequestLogs extends LogController {
+  override incomingRequest(request: FastifyRequest) {
+    request.log.trace({ req: request }, "incoming request")
+  }
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply) {
+    const ms = reply.elapsedTime
+    const line = `${request.method} ${pathOf(request)} ${reply.statusCode} ${ms.toFixed(1)} ms`
+    if (error === null) reply.log.debug(line)
+    else reply.log.debug({ err: error }, line)
+  }
+  override routeNotFound(request: FastifyRequest) {
+    request.log.debug(`no route for ${request.method} ${pathOf(request)}`)
   }
 }
 
@@ -298,6 +320,7 @@ export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance 
     routerOptions: { maxParamLength: 16 * 1024 },
     forceCloseConnections: true,
     requestIdHeader: false,
+    logController: new RequestLogs(),
     clientErrorHandler,
     frameworkErrors: (error, _request, reply) => {
       // A generic callback: its reply type depends on type parameters fastify never fixes.
@@ -351,7 +374,9 @@ const urlHost = (
 export const startSimulator = async (options: SimulatorOptions = {}): Promise<RunningSimulator> => {
   const host = options.host ?? "127.0.0.1"
   const apiPort = port("port", options.port)
-  const authPort = port("authPort", options.authPort)
+  const authPort = options.authPort === undefined || options.authPort === false
+    ? undefined
+    : port("authPort", options.authPort)
   const mqttPort = options.mqttPort === false ? false : port("mqttPort", options.mqttPort)
   const app = buildSimulator(options)
   const state = states.get(app)!
@@ -361,7 +386,7 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
     await app.listen({ port: apiPort, host })
     const url = `http://${urlHost(host)}:${(app.server.address() as AddressInfo).port}`
     let keycloakUrl = `${url}/auth`
-    if (authPort > 0) {
+    if (authPort !== undefined) {
       const server = http.createServer((request, response) => {
         const path = (request.url ?? "").split("?")[0]!
         if (path === "/auth" || path.startsWith("/auth/")) return app.routing(request, response)

@@ -17,8 +17,8 @@ import { createHash } from "node:crypto"
  * @category models
  */
 export interface KeyPair {
-  readonly publicKey: CryptoKey
-  readonly privateKey: CryptoKey
+  readonly publicKey: jose.CryptoKey
+  readonly privateKey: jose.CryptoKey
 }
 
 /**

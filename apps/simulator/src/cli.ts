@@ -1,7 +1,11 @@
 /**
  * The command line (`openremote-simulator`, `pnpm simulator`): parses the flags, loads a seed file, starts
- * the simulator, prints its URLs and the default credentials, and closes it gracefully on SIGINT or SIGTERM.
- * `main` takes its arguments and its input/output as parameters, so it runs in-process in tests.
+ * the simulator, prints its URLs and the default credentials (or, with `--ready-json`, one JSON line for
+ * scripts), and closes it gracefully on SIGINT or SIGTERM. `main` takes its arguments and its input/output as
+ * parameters, so it runs in-process in tests.
+ *
+ * The ports it opens are listed once ({@link portFlags}): `--port 0` makes every port not given explicitly a
+ * free one, and the banner and the ready line are written from one list of URLs ({@link endpoints}).
  *
  * Exit codes: 0 after a graceful stop (and for `--help`), 1 when the simulator cannot start (a port in use),
  * 2 for a bad flag, a bad value or a bad seed file.
@@ -9,8 +13,10 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import { readFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { parseArgs } from "node:util"
+import { formatLogLine } from "./internal/logFormat.js"
 import * as Seed from "./Seed.js"
 import type { RunningSimulator } from "./Simulator.js"
 import { startSimulator } from "./Simulator.js"
@@ -40,16 +46,96 @@ export const usage = `Usage: openremote-simulator [options]
 An offline simulator of OpenRemote's user API and of the Keycloak token endpoints it relies on.
 
 Options:
-  --port PORT               port of the API and of /auth (default 8080; 0 picks a free port)
-  --auth-port PORT          extra port serving only the Keycloak endpoints under /auth (default 8081; 0 = off)
-  --mqtt-port PORT          port of the MQTT broker (default 1883; 0 picks a free port; off = no broker)
+  --port PORT               port of the API and of /auth (default 8080; 0 picks a free port, and makes
+                            every other port not given a free one too)
+  --auth-port PORT|off      extra port serving only the Keycloak endpoints under /auth (default 8081;
+                            0 picks a free port; off = none)
+  --mqtt-port PORT|off      port of the MQTT broker (default 1883; 0 picks a free port; off = no broker)
   --host HOST               host to listen on (default 127.0.0.1)
   --seed FILE               JSON seed file to start from instead of the default world
   --token-lifespan SECONDS  access token lifespan (default 60)
-  --log-level LEVEL         fatal, error, warn, info (default), debug, trace or silent
+  --log-level LEVEL         fatal, error, warn, info (default), debug (adds one line per request), trace
+                            or silent; logs go to stderr
+  --ready-json              once listening, print one JSON line with the URLs and the pid on stdout
+                            (the banner and the logs go to stderr)
   --no-control              do not serve the control plane under /_simulator/
+  -v, --version             print the version
   -h, --help                show this help
 `
+
+/**
+ * The version of this package (from its `package.json`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const version: string = (JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8")
+) as { readonly version: string }).version
+
+/**
+ * A port the command line opens: its flag, the `startSimulator` option it sets, its default, and whether
+ * `off` turns it off. `--port 0` makes every port whose flag is not given a free one. A new port is one more
+ * entry here (and a field of {@link endpoints}).
+ *
+ * @since 0.1.0
+ * @category cli
+ */
+export interface PortFlag {
+  readonly flag: string
+  readonly fallback: number
+  readonly canBeOff: boolean
+}
+
+/**
+ * The ports the command line opens, by their `startSimulator` option.
+ *
+ * @since 0.1.0
+ * @category cli
+ */
+export const portFlags = {
+  port: { flag: "port", fallback: 8080, canBeOff: false },
+  authPort: { flag: "auth-port", fallback: 8081, canBeOff: true },
+  mqttPort: { flag: "mqtt-port", fallback: 1883, canBeOff: true }
+} as const satisfies Record<string, PortFlag>
+
+type Ports = { readonly [K in keyof typeof portFlags]: number | false }
+
+/**
+ * The URLs a running simulator serves, in banner order: a stable `key` (the ready line's field), the banner's
+ * `label`, and the URL (`null` when that part is off).
+ *
+ * @since 0.1.0
+ * @category cli
+ */
+export const endpoints = (
+  simulator: RunningSimulator,
+  options: { readonly control: boolean }
+): ReadonlyArray<{ readonly key: string; readonly label: string; readonly url: string | null }> => [
+  { key: "api", label: "API base URL", url: `${simulator.url}/api/master` },
+  { key: "keycloak", label: "Keycloak URL", url: simulator.keycloakUrl },
+  { key: "mqtt", label: "MQTT broker", url: simulator.mqttUrl ?? null },
+  { key: "openapi", label: "OpenAPI", url: `${simulator.url}/api/master/openapi.json` },
+  { key: "control", label: "Control plane", url: options.control ? `${simulator.url}/_simulator/` : null }
+]
+
+/**
+ * The ready line of `--ready-json`: one line of JSON, `{"ready":true,"version":…,"pid":…,"origin":…}` plus
+ * one field per {@link endpoints} entry (`api`, `keycloak`, `mqtt`, `openapi`, `control`).
+ *
+ * @since 0.1.0
+ * @category cli
+ */
+export const readyLine = (simulator: RunningSimulator, options: { readonly control: boolean }): string =>
+  `${
+    JSON.stringify({
+      ready: true,
+      version,
+      pid: process.pid,
+      origin: simulator.url,
+      ...Object.fromEntries(endpoints(simulator, options).map(({ key, url }) => [key, url]))
+    })
+  }\n`
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const
 
@@ -57,12 +143,33 @@ class UsageError {
   constructor(readonly message: string) {}
 }
 
-const integer = (flag: string, value: string | undefined, fallback: number, min: number, max: number): number => {
+const integer = (
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  alternatives = ""
+): number => {
   if (value === undefined) return fallback
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new UsageError(`--${flag}: expected a whole number from ${min} to ${max}, got "${value}"`)
+    throw new UsageError(`--${flag}: expected a whole number from ${min} to ${max}${alternatives}, got "${value}"`)
   }
   return Number(value)
+}
+
+/** Every port of {@link portFlags}: given, `off`, or its default (a free one after `--port 0`). */
+const ports = (values: Readonly<Record<string, unknown>>): Ports => {
+  const given = (flag: string) => values[flag] as string | undefined
+  const allFree = given(portFlags.port.flag) === "0"
+  const resolve = ({ canBeOff, fallback, flag }: PortFlag): number | false => {
+    const value = given(flag)
+    if (canBeOff && value === "off") return false
+    return integer(flag, value, allFree ? 0 : fallback, 0, 65535, canBeOff ? ", or off" : "")
+  }
+  return Object.fromEntries(
+    Object.entries(portFlags).map(([option, port]) => [option, resolve(port)])
+  ) as unknown as Ports
 }
 
 const parse = (argv: ReadonlyArray<string>) => {
@@ -73,14 +180,14 @@ const parse = (argv: ReadonlyArray<string>) => {
       strict: true,
       allowPositionals: false,
       options: {
-        port: { type: "string" },
-        "auth-port": { type: "string" },
-        "mqtt-port": { type: "string" },
+        ...Object.fromEntries(Object.values(portFlags).map(({ flag }) => [flag, { type: "string" as const }])),
         host: { type: "string" },
         seed: { type: "string" },
         "token-lifespan": { type: "string" },
         "log-level": { type: "string" },
+        "ready-json": { type: "boolean" },
         "no-control": { type: "boolean" },
+        version: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" }
       }
     }).values
@@ -111,12 +218,8 @@ const loadSeed = async (io: Io, file: string): Promise<unknown> => {
 
 const banner = (simulator: RunningSimulator, options: { readonly control: boolean; readonly defaultSeed: boolean }) => {
   const lines = [
-    "OpenRemote simulator started",
-    `  API base URL:  ${simulator.url}/api/master`,
-    `  Keycloak URL:  ${simulator.keycloakUrl}`,
-    `  MQTT broker:   ${simulator.mqttUrl ?? "off"}`,
-    `  OpenAPI:       ${simulator.url}/api/master/openapi.json`,
-    `  Control plane: ${options.control ? `${simulator.url}/_simulator/` : "off"}`
+    `OpenRemote simulator ${version} started`,
+    ...endpoints(simulator, options).map(({ label, url }) => `  ${`${label}:`.padEnd(15)}${url ?? "off"}`)
   ]
   if (options.defaultSeed) {
     lines.push(
@@ -139,20 +242,22 @@ const banner = (simulator: RunningSimulator, options: { readonly control: boolea
  * @category cli
  */
 export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
-  let options: {
-    readonly port: number
-    readonly authPort: number
-    readonly mqttPort: number | false
+  let options: Ports & {
     readonly host: string
     readonly seed: unknown
     readonly tokenLifespan: number
     readonly logLevel: (typeof logLevels)[number]
     readonly control: boolean
+    readonly readyJson: boolean
   }
   try {
     const values = parse(argv)
     if (values.help === true) {
       io.stdout(usage)
+      return 0
+    }
+    if (values.version === true) {
+      io.stdout(`${version}\n`)
       return 0
     }
     const logLevel = values["log-level"] ?? "info"
@@ -162,14 +267,13 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
     const host = values.host ?? "127.0.0.1"
     if (host.trim() === "") throw new UsageError("--host: expected a host name or address")
     options = {
-      port: integer("port", values.port, 8080, 0, 65535),
-      authPort: integer("auth-port", values["auth-port"], 8081, 0, 65535),
-      mqttPort: values["mqtt-port"] === "off" ? false : integer("mqtt-port", values["mqtt-port"], 1883, 0, 65535),
+      ...ports(values),
       host,
       seed: values.seed === undefined ? undefined : await loadSeed(io, values.seed),
       tokenLifespan: integer("token-lifespan", values["token-lifespan"], 60, 1, 31_536_000),
       logLevel: logLevel as (typeof logLevels)[number],
-      control: values["no-control"] !== true
+      control: values["no-control"] !== true,
+      readyJson: values["ready-json"] === true
     }
   } catch (error) {
     if (error instanceof UsageError) {
@@ -179,27 +283,30 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
     throw error
   }
   const stop = io.waitForStop()
+  // With --ready-json, stdout holds the ready line alone; everything for people goes to stderr.
+  const say = options.readyJson ? io.stderr : io.stdout
   let simulator: RunningSimulator
   try {
     simulator = await startSimulator({
-      port: options.port,
-      authPort: options.authPort,
-      mqttPort: options.mqttPort,
+      ...Object.fromEntries(Object.keys(portFlags).map((option) => [option, options[option as keyof Ports]])),
       host: options.host,
       seed: options.seed,
       tokenLifespan: options.tokenLifespan,
-      logger: options.logLevel === "silent" ? false : { level: options.logLevel },
+      logger: options.logLevel === "silent"
+        ? false
+        : { level: options.logLevel, stream: { write: (line: string) => io.stderr(formatLogLine(line)) } },
       control: options.control
     })
   } catch (error) {
     io.stderr(`openremote-simulator: cannot start: ${error instanceof Error ? error.message : String(error)}\n`)
     return 1
   }
-  io.stdout(banner(simulator, { control: options.control, defaultSeed: options.seed === undefined }))
+  say(banner(simulator, { control: options.control, defaultSeed: options.seed === undefined }))
+  if (options.readyJson) io.stdout(readyLine(simulator, options))
   const signal = await stop
-  io.stdout(`Received ${signal}, stopping\n`)
+  say(`Received ${signal}, stopping\n`)
   await simulator.close()
-  io.stdout("Stopped\n")
+  say("Stopped\n")
   return 0
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { spawn } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { mkdtemp, writeFile } from "node:fs/promises"
 import * as net from "node:net"
 import { tmpdir } from "node:os"
@@ -40,7 +40,27 @@ const started = async (out: () => string): Promise<string> => {
   throw new Error(`the simulator did not start:\n${out()}`)
 }
 
-const quiet = ["--port", "0", "--auth-port", "0", "--mqtt-port", "0", "--log-level", "silent"]
+const quiet = ["--port", "0", "--log-level", "silent"]
+
+/** The ready line of `--ready-json`, once printed. */
+const readyJson = async (out: () => string): Promise<Record<string, string | number | null>> => {
+  for (let i = 0; i < 1000; i++) {
+    const line = out().split("\n").find((text) => text.startsWith("{"))
+    if (line !== undefined) return JSON.parse(line) as Record<string, string | number | null>
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error(`no ready line:\n${out()}`)
+}
+
+const portOf = (url: unknown) => Number(new URL(String(url)).port)
+
+/** True when nothing listens on the port any more. */
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer()
+    server.once("error", () => resolve(false))
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
+  })
 
 describe("main (in-process)", () => {
   it("--help prints the usage and exits 0 (also after the `--` pnpm passes on)", async () => {
@@ -52,15 +72,86 @@ describe("main (in-process)", () => {
     expect(err()).toBe("")
   })
 
+  it("--version prints the package's version and exits 0", async () => {
+    const { io, out } = testIo()
+    expect(await main(["--version"], io)).toBe(0)
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"))
+    expect(out()).toBe(`${version}\n`)
+    expect(await main(["-v"], io)).toBe(0)
+  })
+
+  it("--port 0 picks a free port for every port not given; --auth-port off serves Keycloak on the API port", async () => {
+    const free = testIo()
+    const exit = main(["--port", "0", "--ready-json", "--log-level", "silent"], free.io)
+    const ready = await readyJson(free.out)
+    const [api, auth] = [portOf(ready.api), portOf(ready.keycloak)]
+    expect(api).not.toBe(8080)
+    expect(auth).not.toBe(8081)
+    expect(auth).not.toBe(api)
+    expect((await fetch(`${ready.keycloak}/realms/master/.well-known/openid-configuration`)).status).toBe(200)
+    free.stop()
+    expect(await exit).toBe(0)
+
+    const off = testIo()
+    const exitOff = main(["--port", "0", "--auth-port", "off", "--ready-json", "--log-level", "silent"], off.io)
+    const readyOff = await readyJson(off.out)
+    expect(readyOff.keycloak).toBe(`${readyOff.origin}/auth`)
+    off.stop()
+    expect(await exitOff).toBe(0)
+  })
+
+  it("--ready-json prints one JSON line with the URLs on stdout once listening; people's text goes to stderr", async () => {
+    const { err, io, out, stop } = testIo()
+    const exit = main(["--port", "0", "--ready-json", "--log-level", "silent"], io)
+    const ready = await readyJson(out)
+    expect(out()).toBe(`${JSON.stringify(ready)}\n`)
+    expect(ready).toMatchObject({ ready: true, pid: process.pid, version: expect.any(String) })
+    expect(ready.api).toBe(`${ready.origin}/api/master`)
+    expect(ready.control).toBe(`${ready.origin}/_simulator/`)
+    expect((await fetch(String(ready.openapi))).status).toBe(200)
+    const index = await fetch(String(ready.control))
+    expect(index.status).toBe(200)
+    expect(await index.text()).toContain("/_simulator/reset")
+    expect(err()).toContain("OpenRemote simulator")
+    expect(err()).toContain(`API base URL:  ${ready.api}`)
+    stop()
+    expect(await exit).toBe(0)
+    expect(out()).toBe(`${JSON.stringify(ready)}\n`)
+    expect(err()).toContain("Stopped")
+  })
+
+  it("logs no request at the default level, and one readable, redacted line per request with --log-level debug", async () => {
+    const token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.never-logged"
+    const logsAt = async (level: ReadonlyArray<string>) => {
+      const { err, io, out, stop } = testIo()
+      const exit = main(["--port", "0", "--ready-json", ...level], io)
+      const ready = await readyJson(out)
+      const started = err().length
+      await fetch(`${ready.api}/user/user?access_token=${token}`, { headers: { authorization: `Bearer ${token}` } })
+      stop()
+      expect(await exit).toBe(0)
+      return err().slice(started).replace(/Received SIGTERM[\s\S]*/, "")
+    }
+    expect(await logsAt([])).toBe("")
+    const debug = await logsAt(["--log-level", "debug"])
+    expect(debug).toMatch(/^\d\d:\d\d:\d\d\.\d{3} DEBUG GET \/api\/master\/user\/user 401 [\d.]+ ms/m)
+    expect(debug).not.toContain("{\"level\"")
+    expect(debug).not.toContain(token)
+    const trace = await logsAt(["--log-level", "trace"])
+    expect(trace).toContain("incoming request")
+    expect(trace).toContain("[Redacted]")
+    expect(trace).not.toContain(token)
+  })
+
   it("a bad flag or a bad value exits 2 with a clear message on stderr", async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
       [["--colour"], "Unknown option '--colour'"],
       [["extra"], "Unexpected argument 'extra'"],
       [["--port", "http"], "--port: expected a whole number from 0 to 65535, got \"http\""],
       [["--port", "70000"], "--port: expected a whole number from 0 to 65535"],
-      [["--auth-port=-1"], "--auth-port: expected a whole number"],
+      [["--auth-port=-1"], "--auth-port: expected a whole number from 0 to 65535, or off, got \"-1\""],
       [["--auth-port", "-1"], "--auth-port"],
-      [["--mqtt-port", "none"], "--mqtt-port: expected a whole number from 0 to 65535, got \"none\""],
+      [["--mqtt-port", "none"], "--mqtt-port: expected a whole number from 0 to 65535, or off, got \"none\""],
       [["--token-lifespan", "0"], "--token-lifespan: expected a whole number from 1"],
       [["--log-level", "loud"], "--log-level: expected one of fatal, error, warn, info, debug, trace, silent"],
       [["--host", ""], "--host: expected a host name or address"],
@@ -154,7 +245,7 @@ describe("main (in-process)", () => {
     const port = (blocker.address() as net.AddressInfo).port
     try {
       const { err, io } = testIo()
-      expect(await main(["--port", String(port), "--auth-port", "0", "--log-level", "silent"], io)).toBe(1)
+      expect(await main(["--port", String(port), "--auth-port", "off", "--log-level", "silent"], io)).toBe(1)
       expect(err()).toContain("cannot start")
       expect(err()).toContain("EADDRINUSE")
     } finally {
@@ -200,4 +291,69 @@ describe("node dist/bin.js (built by tsc -b)", () => {
     expect(await seed.exit).toBe(2)
     expect(seed.err()).toContain("realms[0].users[0].colour: is unexpected")
   }, 20_000)
+})
+
+describe("the README's CI recipe (examples/with-simulator.sh)", () => {
+  const recipe = fileURLToPath(new URL("../examples/with-simulator.sh", import.meta.url))
+  // A project where `openremote-simulator` is installed (the example app depends on the simulator).
+  const project = fileURLToPath(new URL("../../example", import.meta.url))
+  const probe = [
+    "const api = process.env.OPENREMOTE_URL, keycloak = process.env.OPENREMOTE_KEYCLOAK_URL",
+    "const token = await fetch(keycloak + '/realms/master/protocol/openid-connect/token', { method: 'POST',",
+    "  body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'serviceuser', client_secret: 'your_secret' }) })",
+    "const me = await fetch(api + '/user/user', { headers: { authorization: 'Bearer ' + (await token.json()).access_token } })",
+    "const index = await fetch(process.env.OPENREMOTE_SIMULATOR_CONTROL)",
+    "console.log(JSON.stringify({ api, keycloak, me: (await me.json()).username, index: index.status }))",
+    "process.exit(Number(process.env.EXIT_CODE ?? 0))"
+  ].join("\n")
+
+  const runRecipe = (exitCode: number) =>
+    new Promise<{ readonly code: number | null; readonly stdout: string }>((resolve) => {
+      const child = spawn("bash", [recipe, process.execPath, "--input-type=module", "-e", probe], {
+        cwd: project,
+        env: { ...process.env, EXIT_CODE: String(exitCode) },
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let stdout = ""
+      child.stdout.on("data", (chunk) => (stdout += chunk))
+      child.on("exit", (code) => resolve({ code, stdout }))
+    })
+
+  it(
+    "starts the simulator, gives the command its URLs, and stops it afterwards, also when the command fails",
+    async () => {
+      for (const exitCode of [0, 3]) {
+        const { code, stdout } = await runRecipe(exitCode)
+        expect(code).toBe(exitCode)
+        const seen = JSON.parse(stdout) as { api: string; keycloak: string; me: string; index: number }
+        expect(seen).toMatchObject({ me: "serviceuser", index: 200 })
+        expect(await Promise.all([portOf(seen.api), portOf(seen.keycloak)].map(isFree))).toEqual([true, true])
+      }
+    },
+    60_000
+  )
+})
+
+describe("npm run simulator (the root script)", () => {
+  it("stops the simulator and frees its ports when npm is sent SIGTERM", async () => {
+    const root = fileURLToPath(new URL("../../..", import.meta.url))
+    const npm = spawn("npm", ["run", "--silent", "simulator", "--", "--ready-json", ...quiet], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    npm.stdout.on("data", (chunk) => (stdout += chunk))
+    const exit = new Promise<number | null>((resolve) => npm.on("exit", (code) => resolve(code)))
+    const ready = await readyJson(() => stdout)
+    const ports = [portOf(ready.api), portOf(ready.keycloak)]
+    expect(await Promise.all(ports.map(isFree))).toEqual([false, false])
+    npm.kill("SIGTERM")
+    await exit
+    try {
+      expect(await Promise.all(ports.map(isFree))).toEqual([true, true])
+    } finally {
+      // Never leave an orphan behind when the check fails.
+      if (!(await isFree(ports[0]!))) process.kill(Number(ready.pid), "SIGKILL")
+    }
+  }, 60_000)
 })

@@ -1,6 +1,6 @@
 /**
  * Benchmark 5, start-up: the time from spawning the simulator's CLI (`node
- * apps/simulator/bin/openremote-simulator.js --port P --auth-port 0 --mqtt-port 0`, otherwise its defaults) to its first
+ * apps/simulator/bin/openremote-simulator.js --port P --auth-port off --mqtt-port 0`, otherwise its defaults) to its first
  * successful request. The parent polls from the moment of the spawn (every 2 ms) until the token endpoint
  * answers a client-credentials grant, then calls `getCurrentUser` with that token; both times are
  * reported. The baseline is `dist/server.js` serving the hello-world fastify app, spawned the same way and
@@ -99,7 +99,7 @@ const startCli = Effect.gen(function*() {
   const port = yield* freePort
   const origin = `http://127.0.0.1:${port}`
   const started = performance.now()
-  const child = yield* spawn("cli", [simulatorCli(), "--port", String(port), "--auth-port", "0", "--mqtt-port", "0"])
+  const child = yield* spawn("cli", [simulatorCli(), "--port", String(port), "--auth-port", "off", "--mqtt-port", "0"])
   let bannerMs: number | undefined
   let stdout = ""
   child.stdout.setEncoding("utf8")
@@ -145,7 +145,7 @@ export const benchmark: Benchmark.Benchmark = Benchmark.make({
   name,
   title: "Start-up",
   measures: "time from spawning the simulator's CLI (`node apps/simulator/bin/openremote-simulator.js --port P " +
-    "--auth-port 0 --mqtt-port 0`, default world, log level info) to its first successful request: a client-credentials token, " +
+    "--auth-port off --mqtt-port 0`, default world, log level info) to its first successful request: a client-credentials token, " +
     "then `getCurrentUser` with it (the headline figure); also the time to its banner on stdout. Polled every 2 ms " +
     "from the spawn; 5 starts, median.",
   baseline: "`node packages/bench/dist/server.js` serving a hello-world fastify app, spawned and polled the same way " +
@@ -176,7 +176,7 @@ export const benchmark: Benchmark.Benchmark = Benchmark.make({
       Stats.format(Stats.ratio(s.median, hello.median))
     ]
     return {
-      parameters: { starts: runs, pollIntervalMs: 2, cli: "--port <free port> --auth-port 0 --mqtt-port 0" },
+      parameters: { starts: runs, pollIntervalMs: 2, cli: "--port <free port> --auth-port off --mqtt-port 0" },
       figures: { starts, cli: { firstApiCall: apiCall, firstToken: token, banner }, baseline: hello },
       tables: [{
         title: "Spawn to … (ms)",

@@ -1,15 +1,17 @@
 /**
  * Quickstart: sign in, create a user (or find it when it exists), give it a realm role, and list the
- * sensors page by page, handling the client's typed errors with `Effect.catchTags`.
+ * sensors page by page, handling the client's typed errors with `Effect.catchTags`. A failure is explained,
+ * then `NodeRuntime.runMain` prints the typed error and exits with 1.
  *
  * Run it against a running OpenRemote (after `pnpm build`):
  *
  *   OPENREMOTE_URL=http://localhost:8080/api/master \
  *   OPENREMOTE_KEYCLOAK_URL=http://localhost:8081/auth \
  *   OPENREMOTE_CLIENT_ID=serviceuser OPENREMOTE_CLIENT_SECRET=your_secret \
- *   npx tsx packages/client/examples/quickstart.ts
+ *   npx -y tsx packages/client/examples/quickstart.ts
  */
 import { FetchHttpClient } from "@effect/platform"
+import { NodeRuntime } from "@effect/platform-node"
 import { RetryPolicy, TokenProvider, UserApi } from "@openremote-effect/client"
 import { Effect, Layer, Redacted, Stream } from "effect"
 import { pathToFileURL } from "node:url"
@@ -41,14 +43,19 @@ export const program = Effect.gen(function*() {
 }).pipe(
   Effect.catchTags({
     AuthenticationError: (error) =>
-      Effect.logError(`Could not sign in: ${error.error ?? error.reason} ${error.errorDescription ?? ""}`),
-    Unauthorized: (error) => Effect.logError(`The token was refused: ${error.message}`),
-    Forbidden: (error) => Effect.logError(`Missing a role: ${error.message}`),
-    NotAllowed: (error) => Effect.logError(`Not in this realm: ${error.message}`),
-    Timeout: (error) => Effect.logError(`OpenRemote is slow: ${error.message}`),
-    TransportError: (error) => Effect.logError(`OpenRemote is unreachable: ${error.message}`)
+      explain(error, `Could not sign in: ${error.error ?? error.reason} ${error.errorDescription ?? ""}`),
+    Unauthorized: (error) => explain(error, `The token was refused: ${error.message}`),
+    Forbidden: (error) => explain(error, `Missing a role: ${error.message}`),
+    NotAllowed: (error) => explain(error, `Not in this realm: ${error.message}`),
+    Timeout: (error) => explain(error, `OpenRemote is slow: ${error.message}`),
+    TransportError: (error) => explain(error, `OpenRemote is unreachable: ${error.message}`)
   })
 )
+
+/** Logs what went wrong in the reader's words, then fails with the same typed error. */
+function explain<E>(error: E, message: string): Effect.Effect<never, E> {
+  return Effect.zipRight(Effect.logError(message), Effect.fail(error))
+}
 
 /** Everything from the OPENREMOTE_* variables; the token provider is picked from them. */
 export const MainLive = UserApi.layerConfig().pipe(
@@ -68,5 +75,5 @@ export const ExplicitLive = UserApi.layer({ baseUrl: "http://localhost:8080/api/
 )
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  program.pipe(Effect.provide(MainLive), Effect.runPromise)
+  program.pipe(Effect.provide(MainLive), NodeRuntime.runMain)
 }

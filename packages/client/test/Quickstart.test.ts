@@ -93,13 +93,13 @@ describe("The quickstart example", () => {
       expect(messages).toContain("Sensors: sensor-01, sensor-02")
     }))
 
-  it.effect("handles a refused sign-in with catchTags", () =>
+  it.effect("explains a refused sign-in with catchTags, then fails with the typed error", () =>
     Effect.gen(function*() {
       const { fetch } = fakeFetch(() =>
         json({ error: "invalid_client", error_description: "Invalid client or Invalid client credentials" }, 401)
       )
       const { lines, logger } = makeCapturingLogger()
-      yield* program.pipe(
+      const error = yield* Effect.flip(program).pipe(
         Effect.provide(MainLive),
         Effect.provideService(FetchHttpClient.Fetch, fetch),
         Effect.withConfigProvider(environment),
@@ -108,6 +108,7 @@ describe("The quickstart example", () => {
       expect(lines.join("\n")).toContain(
         "Could not sign in: invalid_client Invalid client or Invalid client credentials"
       )
+      expect(error._tag).toBe("AuthenticationError")
     }))
 
   it.effect("the explicit layers send to the configured URLs", () =>

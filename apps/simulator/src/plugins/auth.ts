@@ -150,7 +150,7 @@ export const authPlugin = fastifyPlugin<AuthPluginOptions>(async (app, { state }
     const realm = (request.params as { readonly requestRealm?: string }).requestRealm ?? ""
     const result = await authenticate(state, realm, request.headers.authorization)
     if (Either.isLeft(result)) {
-      request.log.info({ reason: result.left }, "bearer token refused")
+      request.log.debug({ reason: result.left }, "bearer token refused")
       return unauthorized(reply, realm)
     }
     request.caller = result.right

@@ -6,6 +6,7 @@
  *
  * | method and path | does |
  * |---|---|
+ * | `GET /` | the index: every route of the control plane (method and path) |
  * | `POST /reset` | `reset()` → 204 |
  * | `POST /seed` | `load(body)` → 204 (bodies up to 64 MiB) |
  * | `GET /state` | `snapshot()` |
@@ -83,6 +84,19 @@ export const controlPlugin: FastifyPluginAsync<ControlPluginOptions> = async (ap
     await drainRefusedBody(error, request, reply)
     return text(reply, status, clientErrorMessage(error, request))
   })
+
+  // The index at the root lists the routes as they are registered, so it cannot miss one.
+  const routes: Array<{ readonly method: string; readonly path: string }> = []
+  app.addHook("onRoute", ({ method, path, prefix }) => {
+    for (const verb of [method].flat()) {
+      if (verb !== "HEAD" && path !== prefix && path !== `${prefix}/`) routes.push({ method: verb, path })
+    }
+  })
+  app.get("/", async () => ({
+    name: "OpenRemote simulator control plane",
+    docs: "the simulator's README, section \"The control plane\"",
+    routes
+  }))
 
   const query = (request: FastifyRequest) => {
     const decoded = decodeFilter(request.query)
