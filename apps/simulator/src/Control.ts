@@ -9,6 +9,7 @@ import { ParseMessage } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type * as Faults from "./Faults.js"
+import { optional } from "./internal/schema.js"
 import type { State } from "./internal/state.js"
 import { closeConnectionOf } from "./internal/state.js"
 import type * as Journal from "./Journal.js"
@@ -27,7 +28,7 @@ import { Store } from "./Store.js"
 export const SessionInput = Schema.Struct({
   realm: Schema.String,
   userId: Schema.String,
-  remoteAddress: Schema.optionalWith(Schema.String, { exact: true })
+  remoteAddress: optional(Schema.String)
 }).annotations({ identifier: "SessionInput" })
 
 /**

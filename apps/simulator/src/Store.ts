@@ -15,6 +15,7 @@ import * as Either from "effect/Either"
 import type { StoredPassword } from "./internal/hashing.js"
 import { fingerprint, hashPassword } from "./internal/hashing.js"
 import { derivedId, generateSecret, randomId } from "./internal/ids.js"
+import * as Usernames from "./internal/usernames.js"
 import * as Seed from "./Seed.js"
 
 /**
@@ -315,15 +316,12 @@ export const userFieldsProblem = (user: User.User): string | undefined => {
  */
 export const usernameFor = (
   user: User.User
-): Either.Either<ReturnType<typeof Seed.normalizeUsername>, string> => {
+): Either.Either<Usernames.Normalized, string> => {
   if (user.username === undefined || user.username === "") {
     return Either.left("username: is missing")
   }
-  const normalized = Seed.normalizeUsername(user.username, user.serviceAccount)
-  if (normalized.serviceAccount && normalized.name === "") {
-    return Either.left("username: a service user needs a name after \"service-account-\"")
-  }
-  const problem = UserModel.usernameProblem(normalized.raw)
+  const normalized = Usernames.normalize(user.username, user.serviceAccount)
+  const problem = Usernames.problem(normalized)
   return problem === undefined ? Either.right(normalized) : Either.left(`username: ${problem}`)
 }
 
