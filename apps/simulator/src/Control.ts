@@ -17,6 +17,7 @@ import * as Seed from "./Seed.js"
 import { InvalidInput, NotFound } from "./SimulatorError.js"
 import type { MailRecord, SessionRecord, Snapshot } from "./Store.js"
 import { Store } from "./Store.js"
+import type { SessionFilter } from "./store/Sessions.js"
 
 /**
  * What a session is opened with: a user of a realm, and optionally the remote address the session shows
@@ -38,15 +39,12 @@ export const SessionInput = Schema.Struct({
 export type SessionInput = Schema.Schema.Encoded<typeof SessionInput>
 
 /**
- * Which sessions to list.
+ * Which sessions to list: of one realm and/or one user.
  *
  * @since 0.1.0
  * @category models
  */
-export interface SessionFilter {
-  readonly realm?: string | undefined
-  readonly userId?: string | undefined
-}
+export type { SessionFilter } from "./store/Sessions.js"
 
 /**
  * The control plane of one simulator.
