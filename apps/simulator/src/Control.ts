@@ -15,9 +15,8 @@ import { closeConnectionOf } from "./internal/state.js"
 import type * as Journal from "./Journal.js"
 import * as Seed from "./Seed.js"
 import { InvalidInput, NotFound } from "./SimulatorError.js"
-import type { MailRecord, SessionRecord, Snapshot } from "./Store.js"
+import type { MailRecord, SessionFilter, SessionRecord, Snapshot } from "./Store.js"
 import { Store } from "./Store.js"
-import type { SessionFilter } from "./store/Sessions.js"
 
 /**
  * What a session is opened with: a user of a realm, and optionally the remote address the session shows
@@ -44,7 +43,7 @@ export type SessionInput = Schema.Schema.Encoded<typeof SessionInput>
  * @since 0.1.0
  * @category models
  */
-export type { SessionFilter } from "./store/Sessions.js"
+export type { SessionFilter } from "./Store.js"
 
 /**
  * The control plane of one simulator.
