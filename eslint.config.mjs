@@ -46,5 +46,20 @@ export default tseslint.config(
         }
       }]
     }
+  },
+  {
+    // The simulator's state changes only through Store.ts: the store's own modules (and their writable
+    // records) are not imported anywhere else.
+    files: ["apps/simulator/**/*.ts"],
+    ignores: ["apps/simulator/src/store/**", "apps/simulator/src/Store.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{
+          group: ["**/store/*"],
+          caseSensitive: true,
+          message: "Import the store's records and functions from Store.ts: only it changes the state."
+        }]
+      }]
+    }
   }
 )

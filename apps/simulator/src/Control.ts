@@ -9,12 +9,13 @@ import { ParseMessage } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type * as Faults from "./Faults.js"
+import { optional } from "./internal/schema.js"
 import type { State } from "./internal/state.js"
 import { closeConnectionOf } from "./internal/state.js"
 import type * as Journal from "./Journal.js"
 import * as Seed from "./Seed.js"
 import { InvalidInput, NotFound } from "./SimulatorError.js"
-import type { MailRecord, SessionRecord, Snapshot } from "./Store.js"
+import type { MailRecord, SessionFilter, SessionRecord, Snapshot } from "./Store.js"
 import { Store } from "./Store.js"
 
 /**
@@ -27,7 +28,7 @@ import { Store } from "./Store.js"
 export const SessionInput = Schema.Struct({
   realm: Schema.String,
   userId: Schema.String,
-  remoteAddress: Schema.optionalWith(Schema.String, { exact: true })
+  remoteAddress: optional(Schema.String)
 }).annotations({ identifier: "SessionInput" })
 
 /**
@@ -37,15 +38,12 @@ export const SessionInput = Schema.Struct({
 export type SessionInput = Schema.Schema.Encoded<typeof SessionInput>
 
 /**
- * Which sessions to list.
+ * Which sessions to list: of one realm and/or one user.
  *
  * @since 0.1.0
  * @category models
  */
-export interface SessionFilter {
-  readonly realm?: string | undefined
-  readonly userId?: string | undefined
-}
+export type { SessionFilter } from "./Store.js"
 
 /**
  * The control plane of one simulator.

@@ -16,6 +16,7 @@
 import { Catalogue, ParseMessage } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { optional } from "./internal/schema.js"
 import { InvalidInput } from "./SimulatorError.js"
 
 /**
@@ -27,8 +28,6 @@ import { InvalidInput } from "./SimulatorError.js"
 export const extraOperations = ["token", "certs", "openid-configuration", "openapi"] as const
 
 const operationNames: ReadonlyArray<string> = [...Object.keys(Catalogue.operations), ...extraOperations]
-
-const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
 /**
  * What a fault is added with.

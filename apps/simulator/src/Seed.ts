@@ -14,9 +14,9 @@
 import { ParseMessage, StandardRoles, User } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { optional } from "./internal/schema.js"
+import * as Usernames from "./internal/usernames.js"
 import { InvalidInput } from "./SimulatorError.js"
-
-const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
 const NonEmptyString = Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" }))
 
@@ -167,17 +167,10 @@ export const standardRealmRoles = (realm: string): ReadonlyArray<string> => [
  * @since 0.1.0
  * @category utils
  */
-export const normalizeUsername = (
+export const normalizeUsername: (
   username: string,
   serviceAccount: boolean | undefined
-): { readonly raw: string; readonly name: string; readonly serviceAccount: boolean } => {
-  const lower = username.toLowerCase()
-  const service = serviceAccount === true || lower.startsWith(StandardRoles.serviceAccountPrefix)
-  const name = service && lower.startsWith(StandardRoles.serviceAccountPrefix)
-    ? lower.slice(StandardRoles.serviceAccountPrefix.length)
-    : lower
-  return { raw: service ? StandardRoles.serviceAccountPrefix + name : name, name, serviceAccount: service }
-}
+) => { readonly raw: string; readonly name: string; readonly serviceAccount: boolean } = Usernames.normalize
 
 type Issue = Schema.FilterIssue
 
@@ -255,16 +248,9 @@ const realmIssues = (realm: RealmSeed, r: number, userIds: Set<string>): Array<I
   const users = realm.users ?? []
   const normalized = users.map((user) => normalizeUsername(user.username, user.serviceAccount))
   users.forEach((user, u) => {
-    const { name, raw, serviceAccount } = normalized[u]!
-    const problem = User.usernameProblem(raw)
-    if (serviceAccount && name === "") {
-      issues.push({
-        path: at("users", u, "username"),
-        message: "a service user needs a name after \"service-account-\""
-      })
-    } else if (problem !== undefined) {
-      issues.push({ path: at("users", u, "username"), message: `username ${problem}` })
-    }
+    const { name, serviceAccount } = normalized[u]!
+    const problem = Usernames.problem(normalized[u]!, (problem) => `username ${problem}`)
+    if (problem !== undefined) issues.push({ path: at("users", u, "username"), message: problem })
     if (user.id !== undefined) {
       if (userIds.has(user.id)) issues.push({ path: at("users", u, "id"), message: `duplicate user id "${user.id}"` })
       userIds.add(user.id)

@@ -24,6 +24,7 @@ import type { UserQuery } from "@openremote-effect/model"
 import { StandardRoles } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import type { RealmRecord, Store, UserRecord } from "../Store.js"
+import { stripPrefix } from "./usernames.js"
 
 interface Matcher {
   readonly test: (value: string) => boolean
@@ -112,11 +113,6 @@ export interface Found {
 export type QueryFailure = "OrderByCreatedOn"
 
 const systemAccountAttribute = "systemAccount"
-
-const stripPrefix = (username: string) =>
-  username.startsWith(StandardRoles.serviceAccountPrefix)
-    ? username.slice(StandardRoles.serviceAccountPrefix.length)
-    : username
 
 const orderKey = (property: UserQuery.OrderByProperty, user: UserRecord): string | undefined => {
   switch (property) {

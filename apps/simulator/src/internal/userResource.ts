@@ -21,6 +21,7 @@ import { hasOpenRemoteRole } from "./caller.js"
 import * as Query from "./query.js"
 import type { Rejection } from "./rejection.js"
 import { empty, notAllowed, passedOn } from "./rejection.js"
+import { stripPrefix } from "./usernames.js"
 
 /**
  * What a handler knows besides its input.
@@ -95,11 +96,6 @@ const authenticated = (context: Context): Caller => {
 // views
 
 type View = "full" | "basic" | "created" | "updated"
-
-const stripPrefix = (username: string) =>
-  username.startsWith(StandardRoles.serviceAccountPrefix)
-    ? username.slice(StandardRoles.serviceAccountPrefix.length)
-    : username
 
 /**
  * A user as the server answers it: `full` (get_user, admin queries: every field), `basic` (queries by

@@ -22,6 +22,7 @@ import type { FastifyReply, FastifyRequest } from "fastify"
 import fastifyPlugin from "fastify-plugin"
 import type { Caller } from "../internal/caller.js"
 import { headerSafe, journalCaller, meta } from "../internal/fastify.js"
+import { sendText } from "../internal/reply.js"
 import type { State } from "../internal/state.js"
 import { issuer } from "../internal/state.js"
 
@@ -121,11 +122,14 @@ const callerOf = (verified: unknown, requestRealm: string): Either.Either<Caller
  * @category authentication
  */
 export const unauthorized = (reply: FastifyReply, realm: string) =>
-  reply
-    .code(401)
-    .header("WWW-Authenticate", headerSafe(`Bearer realm="${realm.replace(/["\\]/g, "")}", error="invalid_token"`))
-    .type("text/plain; charset=utf-8")
-    .send("Unauthorized: the bearer token is invalid (bad signature, expired, wrong issuer, realm or client)")
+  sendText(
+    reply.header(
+      "WWW-Authenticate",
+      headerSafe(`Bearer realm="${realm.replace(/["\\]/g, "")}", error="invalid_token"`)
+    ),
+    401,
+    "Unauthorized: the bearer token is invalid (bad signature, expired, wrong issuer, realm or client)"
+  )
 
 /**
  * Options of {@link authPlugin}.

@@ -26,6 +26,8 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import type * as Control from "../Control.js"
 import type * as Faults from "../Faults.js"
 import { clientErrorMessage, drainRefusedBody, parseJson, statusOf } from "../internal/fastify.js"
+import { sendText } from "../internal/reply.js"
+import { optional } from "../internal/schema.js"
 import type * as Seed from "../Seed.js"
 import { InvalidInput, NotFound } from "../SimulatorError.js"
 
@@ -45,14 +47,11 @@ export const Advance = Schema.Struct({
 const decodeAdvance = Schema.decodeUnknownEither(Advance, { errors: "all", onExcessProperty: "error" })
 
 const Filter = Schema.Struct({
-  realm: Schema.optionalWith(Schema.String, { exact: true }),
-  userId: Schema.optionalWith(Schema.String, { exact: true })
+  realm: optional(Schema.String),
+  userId: optional(Schema.String)
 })
 
 const decodeFilter = Schema.decodeUnknownEither(Filter, { errors: "all", onExcessProperty: "error" })
-
-const text = (reply: FastifyReply, status: number, message: string) =>
-  reply.code(status).type("text/plain; charset=utf-8").send(message)
 
 /**
  * Options of {@link controlPlugin}.
@@ -74,15 +73,15 @@ export const controlPlugin: FastifyPluginAsync<ControlPluginOptions> = async (ap
   app.removeAllContentTypeParsers()
   app.addContentTypeParser("application/json", { parseAs: "string" }, parseJson)
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof InvalidInput) return text(reply, 400, error.message)
-    if (error instanceof NotFound) return text(reply, 404, error.message)
+    if (error instanceof InvalidInput) return sendText(reply, 400, error.message)
+    if (error instanceof NotFound) return sendText(reply, 404, error.message)
     const status = statusOf(error)
     if (status >= 500) {
       request.log.error({ err: error }, "control request failed")
-      return text(reply, 500, "the simulator failed to answer the control request")
+      return sendText(reply, 500, "the simulator failed to answer the control request")
     }
     await drainRefusedBody(error, request, reply)
-    return text(reply, status, clientErrorMessage(error, request))
+    return sendText(reply, status, clientErrorMessage(error, request))
   })
 
   // The index at the root lists the routes as they are registered, so it cannot miss one.

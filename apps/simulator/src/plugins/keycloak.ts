@@ -63,6 +63,9 @@ const scope = "profile email"
 
 const fail = (status: number, error: string, description: string): KeycloakError => ({ status, error, description })
 
+/** Keycloak's answer for an unknown realm: 404 with only `error` in the body. */
+const realmDoesNotExist = fail(404, "Realm does not exist", "Realm does not exist")
+
 const invalidClient = () => fail(401, "invalid_client", "Invalid client or Invalid client credentials")
 
 type Form = Readonly<Record<string, unknown>>
@@ -283,7 +286,7 @@ export const token = async (
   authorization: string | undefined
 ): Promise<Either.Either<{ user: UserRecord; tokens: TokenResponse }, KeycloakError>> => {
   const realm = state.store.realm(realmName)
-  if (realm === undefined) return Either.left(fail(404, "Realm does not exist", "Realm does not exist"))
+  if (realm === undefined) return Either.left(realmDoesNotExist)
   const grantType = field(form, "grant_type")
   if (grantType === undefined || grantType === "") {
     return Either.left(fail(400, "invalid_request", "Missing form parameter: grant_type"))
@@ -307,7 +310,7 @@ const sendError = (reply: FastifyReply, error: KeycloakError) =>
     .code(error.status)
     .header("Cache-Control", "no-store")
     .send(
-      error.status === 404 && error.error === "Realm does not exist"
+      error === realmDoesNotExist
         ? { error: error.error }
         : { error: error.error, error_description: error.description }
     )
@@ -359,9 +362,7 @@ export const keycloakPlugin: FastifyPluginAsync<KeycloakPluginOptions> = async (
   app.get<{ Params: { readonly realm: string } }>("/realms/:realm/protocol/openid-connect/certs", {
     config: { operation: "certs" }
   }, async (request, reply) => {
-    if (state.store.realm(request.params.realm) === undefined) {
-      return sendError(reply, fail(404, "Realm does not exist", "Realm does not exist"))
-    }
+    if (state.store.realm(request.params.realm) === undefined) return sendError(reply, realmDoesNotExist)
     return reply.send(await state.tokens.jwks())
   })
 
@@ -369,9 +370,7 @@ export const keycloakPlugin: FastifyPluginAsync<KeycloakPluginOptions> = async (
     config: { operation: "openid-configuration" }
   }, async (request, reply) => {
     const realm = request.params.realm
-    if (state.store.realm(realm) === undefined) {
-      return sendError(reply, fail(404, "Realm does not exist", "Realm does not exist"))
-    }
+    if (state.store.realm(realm) === undefined) return sendError(reply, realmDoesNotExist)
     const base = issuer(state, realm)
     return reply.send({
       issuer: base,

@@ -25,6 +25,7 @@ import {
   validatorCompiler
 } from "../internal/fastify.js"
 import { Rejection } from "../internal/rejection.js"
+import { sendText } from "../internal/reply.js"
 import type { State } from "../internal/state.js"
 import { handle } from "../internal/userResource.js"
 import { authPlugin } from "./auth.js"
@@ -39,9 +40,10 @@ export const routePath = (operation: Operation.Any): string =>
   `${Catalogue.apiPrefix}${operation.path}`.replace(/\{([^{}]+)\}/g, ":$1")
 
 const sendRejection = (reply: FastifyReply, rejection: Rejection) => {
-  reply.code(rejection.status)
   if (rejection.allow !== undefined) reply.header("Allow", headerSafe(rejection.allow))
-  return rejection.body === undefined ? reply.send() : reply.type("text/plain; charset=utf-8").send(rejection.body)
+  return rejection.body === undefined
+    ? reply.code(rejection.status).send()
+    : sendText(reply, rejection.status, rejection.body)
 }
 
 const rawBody = Catalogue.updateCurrentUserLocale
@@ -84,10 +86,7 @@ const route = (app: FastifyInstance, state: State, operation: Operation.Any) => 
         case "Void":
           return reply.code(204).send()
         case "Text":
-          return reply
-            .code(operation.success)
-            .type("text/plain; charset=utf-8")
-            .send(Schema.encodeSync(operation.result.schema)(value))
+          return sendText(reply, operation.success, Schema.encodeSync(operation.result.schema)(value))
         case "Json":
           return reply.code(operation.success).type("application/json; charset=utf-8").send(value)
       }
@@ -122,7 +121,7 @@ export const usersPlugin: FastifyPluginAsync<UsersPluginOptions> = async (app, {
     const name = request.routeOptions.config.operation
     const role = name === undefined ? undefined : Catalogue.operations[name as Catalogue.OperationName]?.role
     if (role !== undefined && !hasAnyRole(request.caller, role)) {
-      return reply.code(403).type("text/plain; charset=utf-8").send("Access forbidden: role not allowed")
+      return sendText(reply, 403, "Access forbidden: role not allowed")
     }
   })
   for (const operation of Catalogue.all) {
