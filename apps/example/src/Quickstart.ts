@@ -15,6 +15,7 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { OpenRemoteConfig, TokenProvider, UserApi } from "@openremote-effect/client"
+import { Catalogue } from "@openremote-effect/model"
 import { startSimulator } from "@openremote-effect/simulator"
 import * as Config from "effect/Config"
 import * as Console from "effect/Console"
@@ -49,7 +50,7 @@ const simulatorTarget = Effect.gen(function*() {
     keycloakUrl: simulator.keycloakUrl,
     realm: "smartcity"
   }
-  const admin = UserApi.layer({ baseUrl: `${simulator.url}/api/master` }).pipe(
+  const admin = UserApi.layer({ baseUrl: Catalogue.apiBaseUrl(simulator.url, "master") }).pipe(
     Layer.provide(TokenProvider.clientCredentials({
       keycloakUrl: simulator.keycloakUrl,
       realm: "master",
