@@ -24,7 +24,7 @@ import { withoutUserInfo } from "./url.js"
  *
  * @internal
  */
-export const argumentName = (header: string): string =>
+const argumentName = (header: string): string =>
   header.split("-").map((part, i) =>
     i === 0 ? part.toLowerCase() : part.charAt(0).toUpperCase() + part.slice(1).toLowerCase()
   ).join("")
@@ -40,7 +40,7 @@ const forwarded = Catalogue.forwardedHeaders.map((header) => [header, argumentNa
  *
  * @internal
  */
-export const acceptOf = (result: Operation.Result): string =>
+const acceptOf = (result: Operation.Result): string =>
   result._tag === "Json" ? "application/json" : result._tag === "Text" ? "text/plain, application/json" : "*/*"
 
 /**
@@ -141,7 +141,7 @@ const noSecrets: ReadonlyArray<Secret> = []
  *
  * @internal
  */
-export const parseRetryAfter = (value: string | undefined, nowMillis: number): Duration.Duration | undefined => {
+const parseRetryAfter = (value: string | undefined, nowMillis: number): Duration.Duration | undefined => {
   if (value === undefined) return undefined
   const trimmed = value.trim()
   if (/^\d+$/.test(trimmed)) {
@@ -159,7 +159,7 @@ export const parseRetryAfter = (value: string | undefined, nowMillis: number): D
  *
  * @internal
  */
-export const unquote = (text: string): string => {
+const unquote = (text: string): string => {
   if (text.startsWith("\"")) {
     try {
       const value: unknown = JSON.parse(text)
@@ -177,7 +177,7 @@ export const unquote = (text: string): string => {
  *
  * @internal
  */
-export const isSuccess = (operation: Operation.Any, status: number): boolean =>
+const isSuccess = (operation: Operation.Any, status: number): boolean =>
   status === operation.success || (operation.result._tag === "Void" && (status === 200 || status === 204))
 
 /**
