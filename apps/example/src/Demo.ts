@@ -8,6 +8,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { OpenRemoteError, TokenProvider, UserApi } from "@openremote-effect/client"
+import { Catalogue } from "@openremote-effect/model"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -86,7 +87,9 @@ const signedIn = <A, E>(
   use: (api: UserApi.Service) => Effect.Effect<A, E>
 ) =>
   Effect.flatMap(UserApi.UserApi, use).pipe(
-    Effect.provide(UserApi.layer({ baseUrl: `${target.origin}/api/${target.realm}` }).pipe(Layer.provide(tokens)))
+    Effect.provide(
+      UserApi.layer({ baseUrl: Catalogue.apiBaseUrl(target.origin, target.realm) }).pipe(Layer.provide(tokens))
+    )
   )
 
 /**

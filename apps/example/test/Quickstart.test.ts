@@ -1,6 +1,7 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it, vi } from "@effect/vitest"
 import { TokenProvider, UserApi } from "@openremote-effect/client"
+import { Catalogue } from "@openremote-effect/model"
 import { startSimulator } from "@openremote-effect/simulator"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -75,7 +76,7 @@ describe("the quick start", () => {
         Effect.promise(() => startSimulator({ port: 0 })),
         (running) => Effect.promise(() => running.close())
       )
-      const admin = UserApi.layer({ baseUrl: `${simulator.url}/api/master` }).pipe(
+      const admin = UserApi.layer({ baseUrl: Catalogue.apiBaseUrl(simulator.url, "master") }).pipe(
         Layer.provide(TokenProvider.clientCredentials({
           keycloakUrl: simulator.keycloakUrl,
           realm: "master",

@@ -1,6 +1,7 @@
 import { FetchHttpClient } from "@effect/platform"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import { TokenProvider, UserApi } from "@openremote-effect/client"
+import { Catalogue } from "@openremote-effect/model"
 import { type RunningSimulator, startSimulator } from "@openremote-effect/simulator"
 import { Effect, Layer, Redacted } from "effect"
 
@@ -13,16 +14,18 @@ afterAll(() => simulator.close())
 beforeEach(() => simulator.control.reset()) // back to the seed: no faults, an empty journal
 
 /** The client under test, pointed at the simulator and signed in as its service user. */
-const Api = Layer.unwrapEffect(Effect.sync(() =>
-  UserApi.layer({ baseUrl: `${simulator.url}/api/master` }).pipe(
-    Layer.provide(TokenProvider.clientCredentials({
-      keycloakUrl: simulator.keycloakUrl,
-      realm: "master",
-      clientId: "serviceuser",
-      clientSecret: Redacted.make("your_secret")
-    }))
+const Api = Layer.unwrapEffect(
+  Effect.sync(() =>
+    UserApi.layer({ baseUrl: Catalogue.apiBaseUrl(simulator.url, "master") }).pipe(
+      Layer.provide(TokenProvider.clientCredentials({
+        keycloakUrl: simulator.keycloakUrl,
+        realm: "master",
+        clientId: "serviceuser",
+        clientSecret: Redacted.make("your_secret")
+      }))
+    )
   )
-)).pipe(Layer.provide(FetchHttpClient.layer))
+).pipe(Layer.provide(FetchHttpClient.layer))
 
 describe("with the simulator as a test double", () => {
   // `it.live`: the client's retries and timeouts run on the real clock, as the simulator does.

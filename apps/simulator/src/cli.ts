@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import { Catalogue } from "@openremote-effect/model"
 import * as Either from "effect/Either"
 import { readFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
@@ -112,10 +113,10 @@ export const endpoints = (
   simulator: RunningSimulator,
   options: { readonly control: boolean }
 ): ReadonlyArray<{ readonly key: string; readonly label: string; readonly url: string | null }> => [
-  { key: "api", label: "API base URL", url: `${simulator.url}/api/master` },
+  { key: "api", label: "API base URL", url: Catalogue.apiBaseUrl(simulator.url, "master") },
   { key: "keycloak", label: "Keycloak URL", url: simulator.keycloakUrl },
   { key: "mqtt", label: "MQTT broker", url: simulator.mqttUrl ?? null },
-  { key: "openapi", label: "OpenAPI", url: `${simulator.url}/api/master/openapi.json` },
+  { key: "openapi", label: "OpenAPI", url: `${Catalogue.apiBaseUrl(simulator.url, "master")}/openapi.json` },
   { key: "control", label: "Control plane", url: options.control ? `${simulator.url}/_simulator/` : null }
 ]
 

@@ -29,7 +29,7 @@ export const path = <Op extends Operation.Any>(
   if (Either.isLeft(formatted)) {
     throw new Error(`${operation.name}: the path parameter ${formatted.left.parameter} ${formatted.left.reason}`)
   }
-  return Catalogue.apiPrefix.replace("{requestRealm}", encodeURIComponent(requestRealm)) + formatted.right
+  return Catalogue.apiBaseUrl("", requestRealm) + formatted.right
 }
 
 /**
@@ -51,8 +51,7 @@ export const url = <Op extends Operation.Any>(
  * @since 0.1.0
  * @category requests
  */
-export const baseUrl = (origin: string, requestRealm = "master"): string =>
-  origin + Catalogue.apiPrefix.replace("{requestRealm}", encodeURIComponent(requestRealm))
+export const baseUrl = (origin: string, requestRealm = "master"): string => Catalogue.apiBaseUrl(origin, requestRealm)
 
 /**
  * A token grant: a service user's client credentials or a person's password.

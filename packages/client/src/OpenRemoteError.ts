@@ -368,12 +368,13 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("@openrem
 }
 
 /**
- * Every error the client fails with, as a schema (the union of the classes above).
+ * The classes of the errors that stand for an HTTP status: the one list the {@link StatusError} union and
+ * {@link isStatusError} are derived from.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const OpenRemoteError = Schema.Union(
+export const statusErrorClasses = [
   BadRequest,
   Unauthorized,
   Forbidden,
@@ -381,13 +382,32 @@ export const OpenRemoteError = Schema.Union(
   NotAllowed,
   Conflict,
   ServerError,
-  UnexpectedStatus,
+  UnexpectedStatus
+] as const
+
+/**
+ * The classes of every error the client fails with: the one list the {@link OpenRemoteError} schema and
+ * union and {@link isOpenRemoteError} are derived from.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const errorClasses = [
+  ...statusErrorClasses,
   TransportError,
   Timeout,
   DecodeError,
   AuthenticationError,
   InvalidRequest
-)
+] as const
+
+/**
+ * Every error the client fails with, as a schema (the union of {@link errorClasses}).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const OpenRemoteError = Schema.Union(...errorClasses)
 
 /**
  * Every error the client fails with.
@@ -403,42 +423,7 @@ export type OpenRemoteError = typeof OpenRemoteError.Type
  * @since 0.1.0
  * @category models
  */
-export type StatusError =
-  | BadRequest
-  | Unauthorized
-  | Forbidden
-  | NotFound
-  | NotAllowed
-  | Conflict
-  | ServerError
-  | UnexpectedStatus
-
-const classes = [
-  BadRequest,
-  Unauthorized,
-  Forbidden,
-  NotFound,
-  NotAllowed,
-  Conflict,
-  ServerError,
-  UnexpectedStatus,
-  TransportError,
-  Timeout,
-  DecodeError,
-  AuthenticationError,
-  InvalidRequest
-] as const
-
-const statusClasses = [
-  BadRequest,
-  Unauthorized,
-  Forbidden,
-  NotFound,
-  NotAllowed,
-  Conflict,
-  ServerError,
-  UnexpectedStatus
-] as const
+export type StatusError = InstanceType<typeof statusErrorClasses[number]>
 
 /**
  * Whether `u` is one of the client's errors.
@@ -446,7 +431,7 @@ const statusClasses = [
  * @since 0.1.0
  * @category guards
  */
-export const isOpenRemoteError = (u: unknown): u is OpenRemoteError => classes.some((error) => u instanceof error)
+export const isOpenRemoteError = (u: unknown): u is OpenRemoteError => errorClasses.some((error) => u instanceof error)
 
 /**
  * Whether `u` is one of the errors that stand for an HTTP status.
@@ -454,7 +439,7 @@ export const isOpenRemoteError = (u: unknown): u is OpenRemoteError => classes.s
  * @since 0.1.0
  * @category guards
  */
-export const isStatusError = (u: unknown): u is StatusError => statusClasses.some((error) => u instanceof error)
+export const isStatusError = (u: unknown): u is StatusError => statusErrorClasses.some((error) => u instanceof error)
 
 /**
  * The error for an HTTP status: 400 {@link BadRequest}, 401 {@link Unauthorized}, 403 {@link Forbidden},

@@ -265,15 +265,3 @@ export const schedule = (
       )
     )
   )
-
-/**
- * Retries `effect` with the policy's {@link schedule} for `operation`.
- *
- * @since 0.1.0
- * @category combinators
- */
-export const retry = <A, R>(
-  effect: Effect.Effect<A, OpenRemoteError.OpenRemoteError, R>,
-  policy: Service,
-  operation: Pick<Operation.Any, "name" | "retrySafe">
-): Effect.Effect<A, OpenRemoteError.OpenRemoteError, R> => Effect.retry(effect, schedule(policy, operation))

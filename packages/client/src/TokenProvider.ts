@@ -46,9 +46,7 @@
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import { ParseMessage } from "@openremote-effect/model"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -59,15 +57,13 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { collectSecrets, describeCause, excerpt, scrub, type Secret } from "./internal/text.js"
-import { tokenUrl as makeTokenUrl, withoutUserInfo } from "./internal/url.js"
+import * as Keycloak from "./internal/keycloak.js"
+import { tokenUrl as makeTokenUrl } from "./internal/url.js"
 import * as OpenRemoteConfig from "./OpenRemoteConfig.js"
-import { AuthenticationError } from "./OpenRemoteError.js"
+import type { AuthenticationError } from "./OpenRemoteError.js"
 
 /**
  * The token service.
@@ -300,106 +296,6 @@ export interface EndpointOptions extends CacheOptions {
  */
 export const tokenUrl = (keycloakUrl: string, realm: string): string => makeTokenUrl(keycloakUrl, realm)
 
-const NonNegative = Schema.Number.pipe(Schema.nonNegative())
-
-/**
- * A successful token response of Keycloak's token endpoint (the fields the client reads).
- *
- * @since 0.1.0
- * @category schemas
- */
-export const TokenResponse = Schema.Struct({
-  access_token: Schema.NonEmptyString,
-  expires_in: Schema.optional(NonNegative),
-  refresh_token: Schema.optional(Schema.String),
-  refresh_expires_in: Schema.optional(NonNegative),
-  token_type: Schema.optional(Schema.String)
-})
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface TokenResponse extends Schema.Schema.Type<typeof TokenResponse> {}
-
-const KeycloakError = Schema.parseJson(Schema.Struct({
-  error: Schema.optional(Schema.String),
-  error_description: Schema.optional(Schema.String)
-}))
-
-const defaultTimeout = Duration.seconds(10)
-
-const requestToken = (
-  client: HttpClient.HttpClient,
-  url: string,
-  form: Readonly<Record<string, string>> & { readonly grant_type: string },
-  secrets: ReadonlyArray<Secret>,
-  timeout: Duration.DurationInput
-): Effect.Effect<TokenResponse, AuthenticationError> => {
-  const grant = form.grant_type
-  const shown = { operation: grant, method: "POST", url: withoutUserInfo(url) }
-  const fail = (fields: Omit<ConstructorParameters<typeof AuthenticationError>[0], keyof typeof shown>) =>
-    Effect.fail(new AuthenticationError({ ...shown, ...fields }))
-  return Effect.gen(function*() {
-    const response = yield* client.execute(
-      HttpClientRequest.post(url).pipe(HttpClientRequest.acceptJson, HttpClientRequest.bodyUrlParams(form))
-    ).pipe(
-      Effect.catchAll((error) =>
-        fail({
-          reason: `the token endpoint could not be reached: ${scrub(describeCause(error.cause ?? error), secrets)}`
-        })
-      )
-    )
-    const text = yield* response.text.pipe(
-      Effect.catchAll(() => fail({ status: response.status, reason: "the token response could not be read" }))
-    )
-    if (response.status < 200 || response.status > 299) {
-      const keycloak = Option.getOrUndefined(Schema.decodeUnknownOption(KeycloakError)(text))
-      return yield* fail({
-        status: response.status,
-        error: keycloak?.error === undefined ? undefined : scrub(keycloak.error, secrets),
-        errorDescription: keycloak?.error_description === undefined
-          ? undefined
-          : scrub(keycloak.error_description, secrets),
-        body: excerpt(text, secrets),
-        reason: "the token endpoint refused the request"
-      })
-    }
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch {
-      return yield* fail({ status: response.status, reason: "the token response is not JSON" })
-    }
-    return yield* Schema.decodeUnknown(TokenResponse)(json, { errors: "all" }).pipe(
-      Effect.catchTag("ParseError", (error) =>
-        fail({
-          status: response.status,
-          reason: `the token response is malformed: ${
-            scrub(ParseMessage.format(error), [...secrets, ...collectSecrets(json)])
-          }`
-        }))
-    )
-  }).pipe(
-    Effect.timeoutFail({
-      duration: timeout,
-      onTimeout: () =>
-        new AuthenticationError({
-          ...shown,
-          reason: `the token endpoint did not answer within ${Duration.format(timeout)}`
-        })
-    }),
-    Effect.withSpan("TokenProvider.requestToken", {
-      attributes: { "openremote.grant_type": grant, "url.full": shown.url }
-    })
-  )
-}
-
-const accessTokenOf = (response: TokenResponse): AccessToken => ({
-  accessToken: Redacted.make(response.access_token),
-  expiresIn: response.expires_in === undefined ? undefined : Duration.seconds(response.expires_in)
-})
-
 /**
  * A service user's credentials.
  *
@@ -413,34 +309,6 @@ export interface ClientCredentialsOptions extends EndpointOptions {
 }
 
 /**
- * The client-credentials token service (see {@link clientCredentials}).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const makeClientCredentials = (
-  options: ClientCredentialsOptions
-): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.gen(function*() {
-    const client = yield* HttpClient.HttpClient
-    const url = makeTokenUrl(options.keycloakUrl, options.realm)
-    const fetch = Effect.suspend(() =>
-      requestToken(
-        client,
-        url,
-        {
-          grant_type: "client_credentials",
-          client_id: options.clientId,
-          client_secret: Redacted.value(options.clientSecret)
-        },
-        [options.clientSecret],
-        options.timeout ?? defaultTimeout
-      )
-    )
-    return yield* make(Effect.map(fetch, accessTokenOf), options)
-  })
-
-/**
  * Tokens of a service user: the client-credentials grant with form fields `grant_type=client_credentials`,
  * `client_id` and `client_secret`.
  *
@@ -450,7 +318,7 @@ export const makeClientCredentials = (
 export const clientCredentials = (
   options: ClientCredentialsOptions
 ): Layer.Layer<TokenProvider, never, HttpClient.HttpClient> =>
-  Layer.scoped(TokenProvider, makeClientCredentials(options))
+  Layer.scoped(TokenProvider, Effect.flatMap(Keycloak.clientCredentialsGrant(options), (fetch) => make(fetch, options)))
 
 /**
  * A person's credentials.
@@ -468,82 +336,6 @@ export interface PasswordOptions extends EndpointOptions {
 }
 
 /**
- * The password token service (see {@link password}).
- *
- * @since 0.1.0
- * @category constructors
- */
-export const makePassword = (
-  options: PasswordOptions
-): Effect.Effect<Service, never, HttpClient.HttpClient | Scope.Scope> =>
-  Effect.gen(function*() {
-    const client = yield* HttpClient.HttpClient
-    const url = makeTokenUrl(options.keycloakUrl, options.realm)
-    const margin = options.safetyMargin ?? defaultSafetyMargin
-    const timeout = options.timeout ?? defaultTimeout
-    const clientFields: Record<string, string> = {
-      client_id: options.clientId ?? OpenRemoteConfig.defaultPasswordClientId,
-      ...(options.clientSecret === undefined ? {} : { client_secret: Redacted.value(options.clientSecret) })
-    }
-    const secrets: ReadonlyArray<Secret> = [
-      options.password,
-      options.clientSecret
-    ]
-    /** The refresh token of the last grant, and until when (epoch ms) it may be used. */
-    const refresh = yield* Ref.make(
-      Option.none<{ readonly token: Redacted.Redacted<string>; readonly usableUntil: number }>()
-    )
-
-    const grant = (
-      form: Readonly<Record<string, string>> & { readonly grant_type: string },
-      extra: ReadonlyArray<Secret>
-    ) =>
-      Effect.gen(function*() {
-        const startedAt = yield* Clock.currentTimeMillis
-        const response = yield* requestToken(client, url, { ...clientFields, ...form }, [...secrets, ...extra], timeout)
-        yield* Ref.set(
-          refresh,
-          response.refresh_token === undefined ? Option.none() : Option.some({
-            token: Redacted.make(response.refresh_token),
-            usableUntil: response.refresh_expires_in === undefined || response.refresh_expires_in === 0
-              ? Number.POSITIVE_INFINITY
-              : startedAt + Duration.toMillis(cacheLifetime(Duration.seconds(response.refresh_expires_in), margin))
-          })
-        )
-        return accessTokenOf(response)
-      })
-
-    const passwordGrant = grant({
-      grant_type: "password",
-      username: options.username,
-      password: Redacted.value(options.password)
-    }, [])
-
-    const fetch = Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      const current = yield* Ref.get(refresh)
-      if (Option.isSome(current) && now < current.value.usableUntil) {
-        const refreshToken = current.value.token
-        return yield* grant({ grant_type: "refresh_token", refresh_token: Redacted.value(refreshToken) }, [
-          refreshToken
-        ]).pipe(
-          Effect.catchAll((error) =>
-            Ref.set(refresh, Option.none()).pipe(
-              Effect.zipRight(
-                Effect.logDebug(`the refresh token was refused, signing in with the password: ${error.message}`)
-              ),
-              Effect.zipRight(passwordGrant)
-            )
-          )
-        )
-      }
-      return yield* passwordGrant
-    })
-
-    return yield* make(fetch, options)
-  })
-
-/**
  * Tokens of a person: the password grant (form fields `grant_type=password`, `client_id` (default
  * `openremote`), `username`, `password`), then the `refresh_token` grant while the refresh token is valid
  * (`refresh_expires_in` minus the safety margin; `0` or absent means until refused), falling back to the
@@ -553,7 +345,16 @@ export const makePassword = (
  * @category layers
  */
 export const password = (options: PasswordOptions): Layer.Layer<TokenProvider, never, HttpClient.HttpClient> =>
-  Layer.scoped(TokenProvider, makePassword(options))
+  Layer.scoped(
+    TokenProvider,
+    Effect.flatMap(
+      Keycloak.passwordGrant(
+        options,
+        (refreshExpiresIn) => cacheLifetime(refreshExpiresIn, options.safetyMargin ?? defaultSafetyMargin)
+      ),
+      (fetch) => make(fetch, options)
+    )
+  )
 
 /**
  * Tokens as an `OpenRemoteConfig` describes them (see `OpenRemoteConfig.credentials`): the

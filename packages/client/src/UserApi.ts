@@ -14,10 +14,12 @@
  * the per-attempt timeout (default 10 s) → the response matched by status and decoded. A 401 invalidates
  * the token and repeats the call once with a fresh one, never more. Failed attempts are retried as the
  * `RetryPolicy` says (operations the catalogue marks unsafe, i.e. `createUser`, never are). Every call runs in
- * a span `UserApi.<operation>` with the attributes `openremote.operation` and `openremote.realm` (the
- * target realm, or the request realm of the base URL for operations without one).
+ * a span `UserApi.<operation>` with the attributes `openremote.operation`, `openremote.realm` (the target
+ * realm, or the request realm of the base URL for operations without one) and `http.request.method`; the
+ * platform's own `http.client` span is left out unless `httpClientSpans` is set.
  *
- * `HttpClient` stays a requirement: provide `FetchHttpClient.layer` from `@effect/platform` (or a mock).
+ * `HttpClient` stays a requirement: provide `NodeHttpClient.layerUndici` from `@effect/platform-node` on Node
+ * (the fastest), `FetchHttpClient.layer` from `@effect/platform` elsewhere, or a mock.
  *
  * @example
  * ```ts
@@ -48,6 +50,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import { isHttpClientError } from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type { User, UserQuery } from "@openremote-effect/model"
 import { Catalogue, type Operation } from "@openremote-effect/model"
@@ -57,12 +60,12 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
-import { fromHttpClientError, prepare, type Prepared, readResponse } from "./internal/http.js"
+import * as Http from "./internal/http.js"
 import { requestRealmOf, trimTrailingSlashes, withoutUserInfo } from "./internal/url.js"
 import * as OpenRemoteConfig from "./OpenRemoteConfig.js"
 import { InvalidRequest, type OpenRemoteError, Timeout } from "./OpenRemoteError.js"
@@ -251,7 +254,18 @@ export interface Options {
   readonly timeout?: Duration.DurationInput | undefined
   /** Transforms the `HttpClient` the API calls go through (not the token requests). */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+  /**
+   * Whether `@effect/platform`'s own `http.client` span (with the request and response headers as
+   * attributes, and the trace propagation headers `traceparent` / `b3` sent to the server) is kept, nested in
+   * the operation's span (default `false`: the operation's span alone, which carries the operation, the
+   * realm and the method, and records a failure with the typed error; see the client README's *Tracing*
+   * section for what each costs).
+   */
+  readonly httpClientSpans?: boolean | undefined
 }
+
+/** The client without the platform's `http.client` span (and so without trace propagation headers). */
+const untraced = HttpClient.withTracerDisabledWhen(() => true)
 
 /**
  * The default per-attempt timeout: 10 seconds.
@@ -272,66 +286,91 @@ export const make = (
   options: Options
 ): Effect.Effect<Service, never, HttpClient.HttpClient | TokenProvider.TokenProvider> =>
   Effect.gen(function*() {
-    const httpClient = yield* HttpClient.HttpClient
-    const client = options.transformClient === undefined ? httpClient : options.transformClient(httpClient)
+    const given = yield* HttpClient.HttpClient
+    const client = options.transformClient === undefined ? given : options.transformClient(given)
     const tokens = yield* TokenProvider.TokenProvider
     const policy = yield* RetryPolicy.RetryPolicy
     const baseUrl = trimTrailingSlashes(options.baseUrl)
+    const base = Http.base(baseUrl)
     const requestRealm = requestRealmOf(baseUrl)
     const timeout = Duration.decode(options.timeout ?? defaultTimeout)
+    const httpClient = options.httpClientSpans === true ? client : untraced(client)
 
-    /** One exchange with one token: send, read the response, all within the per-attempt timeout. */
-    const exchange = (prepared: Prepared, token: Redacted.Redacted<string>) => {
-      const secrets = [token, ...prepared.secrets]
-      return client.execute(HttpClientRequest.bearerToken(prepared.request, token)).pipe(
-        Effect.flatMap((response) => readResponse(prepared, response, secrets)),
-        Effect.catchTags({
-          RequestError: (error) => Effect.fail(fromHttpClientError(prepared, error, secrets)),
-          ResponseError: (error) => Effect.fail(fromHttpClientError(prepared, error, secrets))
-        }),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () =>
-            new Timeout({
-              operation: prepared.operation.name,
-              method: prepared.operation.method,
-              url: prepared.url,
-              timeout
-            })
+    const method = (operation: Operation.Any) => {
+      const spanName = `UserApi.${operation.name}`
+      const read = Http.reader(operation)
+      const schedule = operation.retrySafe && policy.maxRetries > 0
+        ? RetryPolicy.schedule(policy, operation)
+        : undefined
+      const timedOut = (prepared: Http.Prepared) => () =>
+        new Timeout({ operation: operation.name, method: operation.method, url: prepared.url, timeout })
+
+      /** One exchange with one token: send, read the response, all within the per-attempt timeout. */
+      const exchange = (prepared: Http.Prepared, token: Redacted.Redacted<string>) =>
+        httpClient.execute(HttpClientRequest.bearerToken(prepared.request, token)).pipe(
+          Effect.flatMap((response) => read(prepared, response, token)),
+          Effect.catchIf(isHttpClientError, (error) => Effect.fail(Http.fromHttpClientError(prepared, error, token))),
+          Effect.timeoutFail({ duration: timeout, onTimeout: timedOut(prepared) })
+        )
+
+      /** An attempt: a token, the exchange; on a 401 (once per call) the token is invalidated and the exchange repeated. */
+      const attempt = (prepared: Http.Prepared, refresh: { refreshed: boolean }) =>
+        Effect.flatMap(tokens.get, (token) =>
+          Effect.catchTag(exchange(prepared, token), "Unauthorized", (error) => {
+            if (refresh.refreshed) return Effect.fail(error)
+            refresh.refreshed = true
+            return tokens.invalidate(token).pipe(
+              Effect.zipRight(
+                Effect.logDebug(`${operation.name}: the token was refused, retrying with a fresh one`)
+              ),
+              Effect.zipRight(tokens.get),
+              Effect.flatMap((fresh) => exchange(prepared, fresh))
+            )
+          }))
+
+      /** The call: the first attempt, and only when it fails the retry policy's schedule. */
+      const send = (prepared: Http.Prepared): Effect.Effect<unknown, OpenRemoteError> => {
+        // One per call: the 401 refresh happens once per call, whatever the retries.
+        const refresh = { refreshed: false }
+        const first = attempt(prepared, refresh)
+        return schedule === undefined ? first : Effect.catchAll(first, (error) => {
+          // The schedule sees the first attempt's error, then runs the further attempts.
+          let replayed = false
+          return Effect.retry(
+            Effect.suspend(() => {
+              if (replayed) return attempt(prepared, refresh)
+              replayed = true
+              return Effect.fail(error)
+            }),
+            schedule
+          )
         })
-      )
-    }
+      }
 
-    /** The call: attempts with the retry policy; one 401 per call invalidates the token and repeats. */
-    const send = (prepared: Prepared): Effect.Effect<unknown, OpenRemoteError> =>
-      Effect.flatMap(Ref.make(false), (refreshed) => {
-        const attempt = Effect.flatMap(tokens.get, (token) =>
-          exchange(prepared, token).pipe(
-            Effect.catchTag("Unauthorized", (error) =>
-              Effect.flatMap(Ref.getAndSet(refreshed, true), (already) =>
-                already ? Effect.fail(error) : tokens.invalidate(token).pipe(
-                  Effect.zipRight(
-                    Effect.logDebug(`${prepared.operation.name}: the token was refused, retrying with a fresh one`)
-                  ),
-                  Effect.zipRight(tokens.get),
-                  Effect.flatMap((fresh) => exchange(prepared, fresh))
-                )))
-          ))
-        return RetryPolicy.retry(attempt, policy, prepared.operation)
-      })
-
-    const method = (operation: Operation.Any) =>
-      Effect.fn(`UserApi.${operation.name}`, { attributes: { "openremote.operation": operation.name } })(
-        function*(input?: Readonly<Record<string, unknown>>) {
+      // Not `Effect.fn`: it captures a stack trace per call (`new Error()` at the call site and for the span),
+      // which costs more than the rest of the call path. The span is opened with `captureStackTrace: false`;
+      // `prepare` runs inside `suspend`, so an effect returned by a method can be run many times.
+      return (input?: Readonly<Record<string, unknown>>): Effect.Effect<unknown, OpenRemoteError> =>
+        Effect.suspend(() => {
           const args = input ?? {}
           const realm = typeof args.realm === "string" ? args.realm : requestRealm
-          if (realm !== undefined) {
-            yield* Effect.annotateCurrentSpan("openremote.realm", realm)
-          }
-          const prepared = yield* prepare(baseUrl, operation, args)
-          return yield* send(prepared)
-        }
-      )
+          const prepared = Http.prepare(base, operation, args)
+          return Effect.withSpan(
+            Either.isLeft(prepared) ? Effect.fail(prepared.left) : send(prepared.right),
+            spanName,
+            {
+              attributes: realm === undefined
+                ? { "openremote.operation": operation.name, "http.request.method": operation.method }
+                : {
+                  "openremote.operation": operation.name,
+                  "openremote.realm": realm,
+                  "http.request.method": operation.method
+                },
+              captureStackTrace: false
+            }
+          )
+        })
+    }
 
     const operations = Object.fromEntries(
       Catalogue.all.map((operation) => [operation.name, method(operation)])

@@ -266,7 +266,7 @@ describe("Secrets never appear in logs or spans", () => {
           yield* Effect.logError(decodeError)
           yield* TestClock.adjust("2 minutes")
           return yield* api.updatePassword({ realm: "master", userId: "u1", credential })
-        }), { tokens: passwordTokens })
+        }), { tokens: passwordTokens, httpClientSpans: true })
       const fiber = yield* Effect.fork(
         program.pipe(
           Effect.tapErrorCause((cause) => Effect.logError("the run failed", cause)),

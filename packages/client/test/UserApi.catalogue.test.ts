@@ -119,9 +119,24 @@ describe("UserApi: the catalogue walk", () => {
           (operation.pathParameters as ReadonlyArray<string>).includes("realm") ? realm : "master"
         )
         expect(span!.status._tag).toBe("Ended")
-        // The HTTP request is a child of the operation's span.
+        // By default the operation's span is the only one: no nested `http.client` span, no trace headers sent.
+        expect(spans.filter((span) => span.name.startsWith("http.client"))).toEqual([])
+        expect(mock.requests[0]!.headers["traceparent"]).toBeUndefined()
+        expect(mock.requests[0]!.headers["b3"]).toBeUndefined()
+      }))
+
+    it.effect(`with httpClientSpans, nests the platform's http.client span in UserApi.${name}`, () =>
+      Effect.gen(function*() {
+        const { spans, tracer } = makeRecordingTracer()
+        const mock = makeMock({ api: always(sample.reply) })
+        yield* withApi(mock, (api) => call(api, name, sample.args), { httpClientSpans: true }).pipe(
+          Effect.withTracer(tracer)
+        )
+        const span = spans.find((span) => span.name === `UserApi.${name}`)
         const http = spans.find((span) => span.name.startsWith("http.client"))
         expect(http?.parent._tag === "Some" && http.parent.value.spanId).toBe(span!.spanId)
+        // and the trace propagation header names that span.
+        expect(mock.requests[0]!.headers["traceparent"]).toContain(http!.spanId)
       }))
   })
 })

@@ -393,6 +393,7 @@ describe("UserApi: path injection", () => {
         expect(segments).toHaveLength(6)
         expect(decodeURIComponent(segments[5]!)).toBe(userId)
       }),
-    { fastCheck: { numRuns: 300 } }
+    // 300 runs take about 3 s alone; the default 5 s is not enough on a loaded 2-core machine.
+    { fastCheck: { numRuns: 300 }, timeout: 30_000 }
   )
 })

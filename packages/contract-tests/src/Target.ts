@@ -19,7 +19,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { OpenRemoteConfig, TokenProvider } from "@openremote-effect/client"
-import { StandardRoles } from "@openremote-effect/model"
+import { Catalogue, StandardRoles } from "@openremote-effect/model"
 import type { Control } from "@openremote-effect/simulator"
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from "@openremote-effect/simulator"
 import * as Config from "effect/Config"
@@ -68,7 +68,7 @@ export class Target extends Context.Tag("@openremote-effect/contract-tests/Targe
  * @since 0.1.0
  * @category utils
  */
-export const apiUrl = (target: Service, realm: string): string => `${target.apiRoot}/api/${encodeURIComponent(realm)}`
+export const apiUrl = (target: Service, realm: string): string => Catalogue.apiBaseUrl(target.apiRoot, realm)
 
 /**
  * The simulator's control plane. Dies with a message saying so on a live target: a test that needs it must

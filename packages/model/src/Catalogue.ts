@@ -574,3 +574,22 @@ export const forwardedHeaders = ["X-Forwarded-Proto", "X-Forwarded-Host"] as con
  * @category catalogue
  */
 export const apiPrefix = "/api/{requestRealm}" as const
+
+/**
+ * The API base URL of a request realm on a server's origin: `{origin}/api/{requestRealm}`, the realm
+ * percent-encoded and trailing slashes of `origin` dropped (`""` as the origin gives the path alone). The
+ * one place this URL is built: the client's configuration, the simulator, the contract tests, the
+ * benchmarks and the example all use it.
+ *
+ * @example
+ * ```ts
+ * import { Catalogue } from "@openremote-effect/model"
+ *
+ * Catalogue.apiBaseUrl("http://localhost:8080", "master") // "http://localhost:8080/api/master"
+ * ```
+ *
+ * @since 0.1.0
+ * @category catalogue
+ */
+export const apiBaseUrl = (origin: string, requestRealm: string): string =>
+  origin.replace(/\/+$/, "") + apiPrefix.replace("{requestRealm}", encodeURIComponent(requestRealm))

@@ -187,3 +187,13 @@ describe("Operation.formatPath", () => {
     )
   })
 })
+
+describe("Catalogue.apiBaseUrl", () => {
+  it("is the origin, /api/ and the request realm, percent-encoded", () => {
+    expect(Catalogue.apiBaseUrl("http://localhost:8080", "master")).toBe("http://localhost:8080/api/master")
+    expect(Catalogue.apiBaseUrl("http://localhost:8080//", "smart city")).toBe(
+      "http://localhost:8080/api/smart%20city"
+    )
+    expect(Catalogue.apiBaseUrl("", "a/b")).toBe("/api/a%2Fb")
+  })
+})

@@ -94,7 +94,7 @@ export const document = (realm: string, keycloakUrl: string): Json => {
       version: "0.1.0",
       description: "The user API as the OpenRemote Manager answers it (statuses included), served by the simulator."
     },
-    servers: [{ url: `/api/${encodeURIComponent(realm)}` }],
+    servers: [{ url: Catalogue.apiBaseUrl("", realm) }],
     security: [{ openid: [] }],
     paths,
     components: {

@@ -12,14 +12,14 @@ import * as Redacted from "effect/Redacted"
  *
  * @internal
  */
-export const maxBodyBytes = 1024
+const maxBodyBytes = 1024
 
 /**
  * What a secret value is replaced with.
  *
  * @internal
  */
-export const placeholder = "<redacted>"
+const placeholder = "<redacted>"
 
 const encoder = new TextEncoder()
 
@@ -28,7 +28,7 @@ const encoder = new TextEncoder()
  *
  * @internal
  */
-export const truncateUtf8 = (text: string, maxBytes: number): string => {
+const truncateUtf8 = (text: string, maxBytes: number): string => {
   if (encoder.encode(text).length <= maxBytes) {
     return text
   }

@@ -154,9 +154,14 @@ export const apiLayer = (
     readonly retry?: RetryPolicy.Options
     readonly timeout?: UserApi.Options["timeout"]
     readonly baseUrl?: string
+    readonly httpClientSpans?: boolean
   } = {}
 ): Layer.Layer<UserApi.UserApi> =>
-  UserApi.layer({ baseUrl: options.baseUrl ?? baseUrl, timeout: options.timeout }).pipe(
+  UserApi.layer({
+    baseUrl: options.baseUrl ?? baseUrl,
+    timeout: options.timeout,
+    httpClientSpans: options.httpClientSpans
+  }).pipe(
     Layer.provide(options.tokens ?? staticTokens),
     Layer.provide(RetryPolicy.layer(options.retry ?? { jitter: false })),
     Layer.provide(mock.layer)
