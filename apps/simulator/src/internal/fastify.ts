@@ -17,6 +17,7 @@ import type {
 } from "fastify"
 import type * as Journal from "../Journal.js"
 import type { Caller } from "./caller.js"
+import { encoder } from "./encoder.js"
 import { statusLine } from "./rejection.js"
 
 declare module "fastify" {
@@ -94,8 +95,8 @@ export const compact = (value: unknown): unknown => {
 }
 
 /**
- * Encodes a response with its schema (epoch-ms timestamps, upper-case session `ID`, raw secrets), then
- * compacts it.
+ * Encodes a response with its schema (epoch-ms timestamps, upper-case session `ID`, raw secrets) by an encoder
+ * compiled from it ({@link encoder}), then compacts it.
  *
  * @internal
  */
@@ -103,7 +104,7 @@ export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema 
   if (!(schema instanceof EffectResult)) {
     return (data: unknown) => JSON.stringify(data)
   }
-  const encode = Schema.encodeSync(schema.schema)
+  const encode = encoder(schema.schema)
   return (data: unknown) => JSON.stringify(compact(encode(data)))
 }
 
