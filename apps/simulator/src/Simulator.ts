@@ -26,13 +26,15 @@ import type { Duplex } from "node:stream"
 import * as Clock from "./Clock.js"
 import * as Control from "./Control.js"
 import * as Faults from "./Faults.js"
-import { headerSafe, journalCaller, meta, pathOf, textErrorHandler } from "./internal/fastify.js"
+import { headerSafe, pathOf, textErrorHandler } from "./internal/fastify.js"
 import { makeSalt } from "./internal/hashing.js"
 import type { State } from "./internal/state.js"
+import { issuer } from "./internal/state.js"
 import * as Journal from "./Journal.js"
 import { controlPlugin } from "./plugins/control.js"
 import { keycloakPlugin } from "./plugins/keycloak.js"
 import { openapiPlugin } from "./plugins/openapi.js"
+import { trafficPlugin } from "./plugins/traffic.js"
 import { usersPlugin } from "./plugins/users.js"
 import * as Seed from "./Seed.js"
 import { InvalidInput } from "./SimulatorError.js"
@@ -163,8 +165,6 @@ const port = (name: string, value: number | undefined): number => {
   return value
 }
 
-const states = new WeakMap<FastifyInstance, State>()
-
 /**
  * Requests Node's HTTP parser refuses (a request target with bytes it does not accept, headers over 16 KiB, a
  * request that took too long) never reach fastify. fastify's default answer has a JSON body, and no error
@@ -182,85 +182,16 @@ const clientErrorHandler = (error: NodeJS.ErrnoException, socket: Duplex): void 
   socket.destroy()
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
 /**
- * Applies the fault of a request, if any; true when it answered the request (or reset the connection).
- * A latency is not waited for here but once the answer is ready (see the `onSend` hook): like a slow server,
- * the simulator processes the request at once and answers late, so a client that gives up waiting still
- * changed the state (the reason a create is never retried). Only a reset connection is delayed here.
+ * The state of a new simulator, from validated options: the seed's store, the clock, the key service (its
+ * key pair generated in the background unless given), no faults, an empty journal. Throws `InvalidInput`.
  */
-const applyFault = async (state: State, request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
-  const fault = state.faults.take({
-    method: request.method,
-    path: pathOf(request),
-    operation: request.routeOptions.config.operation
-  })
-  if (fault === undefined) return false
-  const info = meta(request)
-  const kinds = info.faults
-  if (fault.latencyMs !== undefined && fault.latencyMs > 0) {
-    kinds.push("latency")
-    info.latencyMs = fault.latencyMs
-  }
-  if (fault.reset) {
-    if (info.latencyMs > 0) await sleep(info.latencyMs)
-    kinds.push("reset")
-    record(state, request, 0)
-    reply.hijack()
-    reply.raw.destroy(new Error("connection reset by a simulated fault"))
-    return true
-  }
-  if (fault.malformed) {
-    kinds.push("malformed")
-    reply.code(fault.status ?? 200).type("application/json; charset=utf-8")
-    if (fault.retryAfter !== undefined) reply.header("Retry-After", String(fault.retryAfter))
-    await reply.send("{\"simulated\": \"malformed body")
-    return true
-  }
-  if (fault.status !== undefined) {
-    kinds.push("status")
-    reply.code(fault.status)
-    if (fault.retryAfter !== undefined) reply.header("Retry-After", String(fault.retryAfter))
-    await reply.type("text/plain; charset=utf-8").send(`Simulated fault: HTTP ${fault.status}`)
-    return true
-  }
-  return false
-}
-
-const journaled = (request: FastifyRequest) => !pathOf(request).startsWith("/_simulator")
-
-const record = (state: State, request: FastifyRequest, status: number, durationMs = 0) => {
-  const info = meta(request, state.clock.now)
-  if (info.journaled) return
-  info.journaled = true
-  const operation = request.routeOptions.config.operation
-  state.journal.record({
-    time: info.time,
-    method: request.method,
-    path: pathOf(request),
-    operation: operation ?? null,
-    ...(info.grantType === undefined ? {} : { grantType: info.grantType }),
-    caller: info.caller ?? journalCaller(request.caller ?? null),
-    status,
-    durationMs,
-    ...(info.faults.length === 0 ? {} : { fault: [...info.faults] })
-  })
-}
-
-/**
- * The simulator as a fastify app: routes registered, not listening. Its control plane is `app.simulator`.
- * Throws `InvalidInput` for a seed or an option that does not validate.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance => {
+const makeState = (options: SimulatorOptions): State => {
   const seed = Seed.decode(options.seed ?? Seed.defaultSeed)
   if (Either.isLeft(seed)) throw new InvalidInput({ message: `seed: ${seed.left.message}` })
   const clock = Clock.make(options.clock)
   const secretSalt = makeSalt()
-  const state: State = {
+  return {
     seed: seed.right,
     seedLoadedAt: clock.now(),
     store: Store.fromSeed(seed.right, { now: clock.now(), salt: secretSalt }),
@@ -273,6 +204,10 @@ export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance 
     refreshTokenLifespan: positiveInteger("refreshTokenLifespan", options.refreshTokenLifespan, 1800),
     secretSalt
   }
+}
+
+/** The fastify app over `state`: each plugin gets only what it needs. */
+const buildApp = (state: State, options: Pick<SimulatorOptions, "logger" | "control">): FastifyInstance => {
   const control = Control.make(state)
   const app = Fastify({
     logger: loggerOptions(options.logger),
@@ -289,7 +224,6 @@ export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance 
         .send(error.code === "FST_ERR_BAD_URL" ? "Bad Request: the URL is not valid" : `Bad Request: ${error.message}`)
     }
   })
-  states.set(app, state)
   app.decorate("simulator", control)
   app.setErrorHandler(textErrorHandler)
   app.setNotFoundHandler((request, reply) =>
@@ -297,26 +231,26 @@ export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance 
       headerSafe(`Not Found: ${request.method} ${pathOf(request)}`).slice(0, 300)
     )
   )
-  app.addHook("onRequest", async (request, reply) => {
-    meta(request, state.clock.now)
-    if (!journaled(request)) return
-    if (await applyFault(state, request, reply)) return reply
-  })
-  // Journaled when the answer is ready (every answer passes onSend; a reset connection journals itself), so
-  // that a request whose client gave up waiting is journaled too.
-  app.addHook("onSend", async (request, reply, payload) => {
-    if (!journaled(request)) return payload
-    const { latencyMs } = meta(request)
-    if (latencyMs > 0) await sleep(latencyMs)
-    record(state, request, reply.statusCode, reply.elapsedTime)
-    return payload
-  })
+  void app.register(trafficPlugin, { faults: state.faults, journal: state.journal, clock: state.clock })
   void app.register(keycloakPlugin, { state, prefix: "/auth" })
-  void app.register(usersPlugin, { state })
-  void app.register(openapiPlugin, { state })
+  void app.register(usersPlugin, {
+    store: () => state.store,
+    clock: state.clock,
+    authentication: { tokens: state.tokens, clock: state.clock, issuer: (realm) => issuer(state, realm) }
+  })
+  void app.register(openapiPlugin, { keycloakUrl: () => state.keycloakUrl })
   if (options.control !== false) void app.register(controlPlugin, { control, prefix: "/_simulator" })
   return app
 }
+
+/**
+ * The simulator as a fastify app: routes registered, not listening. Its control plane is `app.simulator`.
+ * Throws `InvalidInput` for a seed or an option that does not validate.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance => buildApp(makeState(options), options)
 
 const urlHost = (
   host: string
@@ -334,8 +268,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
   const host = options.host ?? "127.0.0.1"
   const apiPort = port("port", options.port)
   const authPort = port("authPort", options.authPort)
-  const app = buildSimulator(options)
-  const state = states.get(app)!
+  const state = makeState(options)
+  const app = buildApp(state, options)
   let authServer: http.Server | undefined
   try {
     await app.listen({ port: apiPort, host })

@@ -1,7 +1,7 @@
 /**
  * Fastify plumbing shared by the plugins: request validation and response encoding with the model's Effect
  * Schemas (fastify's `validatorCompiler` / `serializerCompiler`), a JSON body parser whose errors never
- * repeat the body, plain-text error answers, and per-request bookkeeping for the journal.
+ * repeat the body, plain-text error answers, and the request path as the journal and the faults see it.
  *
  * @internal
  */
@@ -15,6 +15,7 @@ import type {
   FastifySchemaCompiler,
   FastifySerializerCompiler
 } from "fastify"
+import type * as Faults from "../Faults.js"
 import type * as Journal from "../Journal.js"
 import type { Caller } from "./caller.js"
 import { encoder } from "./encoder.js"
@@ -23,9 +24,24 @@ import { statusLine } from "./rejection.js"
 declare module "fastify" {
   interface FastifyContextConfig {
     /** The catalogue operation (or `token`, `certs`, `openid-configuration`, `openapi`) a route serves. */
-    readonly operation?: string
+    readonly operation?: RouteOperation
   }
 }
+
+/**
+ * What a route serves: a catalogue operation, or one of the Keycloak endpoints or the OpenAPI document.
+ *
+ * @internal
+ */
+export type RouteOperation = Catalogue.OperationName | (typeof Faults.extraOperations)[number]
+
+/**
+ * Whether a route's operation is one of the catalogue's.
+ *
+ * @internal
+ */
+export const isCatalogueOperation = (operation: RouteOperation | undefined): operation is Catalogue.OperationName =>
+  operation !== undefined && Object.hasOwn(Catalogue.operations, operation)
 
 /**
  * The body of a request, decoded with an Effect Schema. A custom prototype, so fastify leaves it alone.
@@ -120,8 +136,8 @@ export const parseJson = (
   done: (error: Error | null, body?: unknown) => void
 ): void => {
   const operation = request.routeOptions.config.operation
-  if (operation !== undefined && operation in Catalogue.operations) {
-    if (Catalogue.operations[operation as Catalogue.OperationName].body === undefined) return done(null, undefined)
+  if (isCatalogueOperation(operation) && Catalogue.operations[operation].body === undefined) {
+    return done(null, undefined)
   }
   const text = typeof body === "string" ? body : body.toString("utf8")
   if (text.trim() === "") return done(null, undefined)
@@ -233,45 +249,6 @@ export const textErrorHandler = async (error: FastifyError, request: FastifyRequ
   }
   await drainRefusedBody(error, request, reply)
   return reply.code(status).type("text/plain; charset=utf-8").send(clientErrorMessage(error, request))
-}
-
-/**
- * What the journal and the faults keep about one request.
- *
- * @internal
- */
-export interface RequestMeta {
-  /** Arrival on the simulator's clock. */
-  readonly time: number
-  caller: Journal.Caller | null
-  grantType: string | undefined
-  faults: Array<"status" | "latency" | "reset" | "malformed">
-  /** A latency fault's delay, applied once the answer is ready (after the request was processed). */
-  latencyMs: number
-  journaled: boolean
-}
-
-const metas = new WeakMap<FastifyRequest, RequestMeta>()
-
-/**
- * The bookkeeping of `request`, created on first use.
- *
- * @internal
- */
-export const meta = (request: FastifyRequest, now?: () => number): RequestMeta => {
-  let found = metas.get(request)
-  if (found === undefined) {
-    found = {
-      time: now?.() ?? Date.now(),
-      caller: null,
-      grantType: undefined,
-      faults: [],
-      latencyMs: 0,
-      journaled: false
-    }
-    metas.set(request, found)
-  }
-  return found
 }
 
 /**
