@@ -100,10 +100,13 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ httpPart, sc
 export const compact = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(compact)
   if (value !== null && typeof value === "object") {
+    // `for…in` with an own-key check visits what `Object.entries` would, without an array of pairs per object.
     const out: Record<string, unknown> = {}
-    for (const [key, field] of Object.entries(value)) {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue
+      const field = (value as Record<string, unknown>)[key]
       if (field === null || field === undefined || (Array.isArray(field) && field.length === 0)) continue
-      out[key] = compact(field)
+      out[key] = typeof field === "object" ? compact(field) : field
     }
     return out
   }
