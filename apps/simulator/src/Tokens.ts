@@ -1,14 +1,16 @@
 /**
- * The simulated Keycloak's keys and tokens: an RS256 key pair generated with `jose` at start-up, signing,
- * verification against the simulator's clock (signature, `alg`, issuer, `exp`, `nbf`), and the JWKS the
- * `certs` endpoint serves. Verified tokens are cached by their text; a cache hit checks the expiry, the
- * not-before time and the issuer again, so a cached token still expires on time.
+ * The simulated Keycloak's keys and tokens: an RS256 key pair generated with WebCrypto at start-up (in the
+ * background: signing and verification wait for it), signing and verification with `jose` against the
+ * simulator's clock (signature, `alg`, issuer, `exp`, `nbf`), and the JWKS the `certs` endpoint serves.
+ * Verified tokens are cached by their text; a cache hit checks the expiry, the not-before time and the issuer
+ * again, so a cached token still expires on time.
  *
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
 import * as jose from "jose"
 import { createHash } from "node:crypto"
+import { generateRs256KeyPair } from "./internal/keyPair.js"
 
 /**
  * An RS256 key pair.
@@ -89,12 +91,13 @@ export interface Tokens {
 }
 
 /**
- * A fresh RS256 key pair.
+ * A fresh RS256 key pair (2048 bits, extractable; what `jose.generateKeyPair("RS256")` gives), generated in
+ * libuv's thread pool.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const generateKeyPair = (): Promise<KeyPair> => jose.generateKeyPair("RS256", { extractable: true })
+export const generateKeyPair = (): Promise<KeyPair> => generateRs256KeyPair()
 
 const rejected = (kind: RejectionKind, reason: string): Either.Either<Claims, Rejected> =>
   Either.left({ _tag: "Rejected", kind, reason })
