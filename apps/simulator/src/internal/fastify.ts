@@ -259,8 +259,18 @@ export const textErrorHandler = async (error: FastifyError, request: FastifyRequ
  *
  * @internal
  */
-export const journalCaller = (caller: Caller | null): Journal.Caller | null =>
-  caller === null ? null : { realm: caller.realm, id: caller.id, username: caller.username }
+export const journalCaller = (caller: Caller | null): Journal.Caller | null => {
+  if (caller === null) return null
+  let found = journalCallers.get(caller)
+  if (found === undefined) {
+    found = { realm: caller.realm, id: caller.id, username: caller.username }
+    journalCallers.set(caller, found)
+  }
+  return found
+}
+
+/** One journal caller per verified caller (itself one per token), shared by the journal's entries. */
+const journalCallers = new WeakMap<Caller, Journal.Caller>()
 
 /**
  * A header value Node.js accepts: characters outside printable ASCII become `?`.

@@ -1,6 +1,7 @@
 /**
- * The mutable state one simulator's plugins share. `store` and `seed` are replaced by `reset` and `load`;
- * `keycloakUrl` is set once the listening port is known.
+ * The mutable state of one simulator, made by `makeState` (`Simulator.ts`) and given whole only to the control
+ * plane and the Keycloak endpoints; the other plugins get the parts they need. `store` and `seed` are replaced
+ * by `reset` and `load`; `keycloakUrl` is set once the listening port is known.
  *
  * @internal
  */
