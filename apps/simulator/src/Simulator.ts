@@ -170,9 +170,18 @@ const port = (name: string, value: number | undefined): number => {
  * request that took too long) never reach fastify. fastify's default answer has a JSON body, and no error
  * body of the user API is JSON: the simulator answers, as Node itself does, with the status and no body
  * (so the answer is readable whatever the method was), then closes the connection.
+ *
+ * Also as Node does: nothing is written into an answer already under way, such as the answer to a request
+ * whose unannounced body (no `Content-Length`) Node then parses as a next request; that answer is finished
+ * and the connection closed.
  */
 const clientErrorHandler = (error: NodeJS.ErrnoException, socket: Duplex): void => {
   if (error.code === "ECONNRESET" || socket.destroyed) return
+  // The response Node is writing on this socket: the field Node's own `socketOnError` checks.
+  if ((socket as { readonly _httpMessage?: { readonly headersSent: boolean } | null })._httpMessage?.headersSent) {
+    socket.end()
+    return
+  }
   const status = error.code === "HPE_HEADER_OVERFLOW"
     ? "431 Request Header Fields Too Large"
     : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
