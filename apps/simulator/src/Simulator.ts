@@ -29,14 +29,16 @@ import * as Control from "./Control.js"
 import * as Faults from "./Faults.js"
 import type { Broker } from "./internal/broker.js"
 import { startBroker } from "./internal/broker.js"
-import { headerSafe, journalCaller, meta, pathOf, textErrorHandler } from "./internal/fastify.js"
+import { headerSafe, pathOf, serializerCompiler, textErrorHandler, validatorCompiler } from "./internal/fastify.js"
 import { makeSalt } from "./internal/hashing.js"
+import { sendText } from "./internal/reply.js"
 import type { State } from "./internal/state.js"
-import { closeConnectionOf } from "./internal/state.js"
+import { authenticationOf, closeConnectionOf } from "./internal/state.js"
 import * as Journal from "./Journal.js"
 import { controlPlugin } from "./plugins/control.js"
 import { keycloakPlugin } from "./plugins/keycloak.js"
 import { openapiPlugin } from "./plugins/openapi.js"
+import { trafficPlugin } from "./plugins/traffic.js"
 import { usersPlugin } from "./plugins/users.js"
 import * as Seed from "./Seed.js"
 import { InvalidInput } from "./SimulatorError.js"
@@ -197,16 +199,23 @@ const port = (name: string, value: number | undefined): number => {
   return value
 }
 
-const states = new WeakMap<FastifyInstance, State>()
-
 /**
  * Requests Node's HTTP parser refuses (a request target with bytes it does not accept, headers over 16 KiB, a
  * request that took too long) never reach fastify. fastify's default answer has a JSON body, and no error
  * body of the user API is JSON: the simulator answers, as Node itself does, with the status and no body
  * (so the answer is readable whatever the method was), then closes the connection.
+ *
+ * Also as Node does: nothing is written into an answer already under way, such as the answer to a request
+ * whose unannounced body (no `Content-Length`) Node then parses as a next request; that answer is finished
+ * and the connection closed.
  */
 const clientErrorHandler = (error: NodeJS.ErrnoException, socket: Duplex): void => {
   if (error.code === "ECONNRESET" || socket.destroyed) return
+  // The response Node is writing on this socket: the field Node's own `socketOnError` checks.
+  if ((socket as { readonly _httpMessage?: { readonly headersSent: boolean } | null })._httpMessage?.headersSent) {
+    socket.end()
+    return
+  }
   const status = error.code === "HPE_HEADER_OVERFLOW"
     ? "431 Request Header Fields Too Large"
     : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
@@ -216,86 +225,17 @@ const clientErrorHandler = (error: NodeJS.ErrnoException, socket: Duplex): void 
   socket.destroy()
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
 /**
- * Applies the fault of a request, if any; true when it answered the request (or reset the connection).
- * A latency is not waited for here but once the answer is ready (see the `onSend` hook): like a slow server,
- * the simulator processes the request at once and answers late, so a client that gives up waiting still
- * changed the state (the reason a create is never retried). Only a reset connection is delayed here.
+ * The state of a new simulator, from validated options: the seed's store, the clock, the key service (its
+ * key pair generated in the background unless given), no faults, an empty journal. Throws `InvalidInput`.
  */
-const applyFault = async (state: State, request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
-  const fault = state.faults.take({
-    method: request.method,
-    path: pathOf(request),
-    operation: request.routeOptions.config.operation
-  })
-  if (fault === undefined) return false
-  const info = meta(request)
-  const kinds = info.faults
-  if (fault.latencyMs !== undefined && fault.latencyMs > 0) {
-    kinds.push("latency")
-    info.latencyMs = fault.latencyMs
-  }
-  if (fault.reset) {
-    if (info.latencyMs > 0) await sleep(info.latencyMs)
-    kinds.push("reset")
-    record(state, request, 0)
-    reply.hijack()
-    reply.raw.destroy(new Error("connection reset by a simulated fault"))
-    return true
-  }
-  if (fault.malformed) {
-    kinds.push("malformed")
-    reply.code(fault.status ?? 200).type("application/json; charset=utf-8")
-    if (fault.retryAfter !== undefined) reply.header("Retry-After", String(fault.retryAfter))
-    await reply.send("{\"simulated\": \"malformed body")
-    return true
-  }
-  if (fault.status !== undefined) {
-    kinds.push("status")
-    reply.code(fault.status)
-    if (fault.retryAfter !== undefined) reply.header("Retry-After", String(fault.retryAfter))
-    await reply.type("text/plain; charset=utf-8").send(`Simulated fault: HTTP ${fault.status}`)
-    return true
-  }
-  return false
-}
-
-const journaled = (request: FastifyRequest) => !pathOf(request).startsWith("/_simulator")
-
-const record = (state: State, request: FastifyRequest, status: number, durationMs = 0) => {
-  const info = meta(request, state.clock.now)
-  if (info.journaled) return
-  info.journaled = true
-  const operation = request.routeOptions.config.operation
-  state.journal.record({
-    time: info.time,
-    method: request.method,
-    path: pathOf(request),
-    operation: operation ?? null,
-    ...(info.grantType === undefined ? {} : { grantType: info.grantType }),
-    caller: info.caller ?? journalCaller(request.caller ?? null),
-    status,
-    durationMs,
-    ...(info.faults.length === 0 ? {} : { fault: [...info.faults] })
-  })
-}
-
-/**
- * The simulator as a fastify app: routes registered, not listening. Its control plane is `app.simulator`.
- * Throws `InvalidInput` for a seed or an option that does not validate.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance => {
+const makeState = (options: SimulatorOptions): State => {
   const seed = Seed.decode(options.seed ?? Seed.defaultSeed)
   if (Either.isLeft(seed)) throw new InvalidInput({ message: `seed: ${seed.left.message}` })
   const clock = Clock.make(options.clock)
   const secretSalt = makeSalt()
   const connections = new Map<string, () => void>()
-  const state: State = {
+  return {
     seed: seed.right,
     seedLoadedAt: clock.now(),
     store: Store.fromSeed(seed.right, {
@@ -313,51 +253,64 @@ export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance 
     secretSalt,
     connections
   }
+}
+
+/**
+ * Every schema is an Effect Schema compiled by the simulator's own compilers, so fastify need not load Ajv and
+ * fast-json-stringify (a measurable share of the start-up). fastify types the factories with Ajv's function
+ * types; at run time they get the route definition the simulator's compilers read.
+ */
+const compilersFactory = {
+  buildValidator: () => validatorCompiler,
+  buildSerializer: () => serializerCompiler
+} as unknown as NonNullable<NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]>
+
+/** The fastify app over `state`: each plugin gets only what it needs. */
+const buildApp = (state: State, options: Pick<SimulatorOptions, "logger" | "control">): FastifyInstance => {
   const control = Control.make(state)
   const app = Fastify({
     logger: loggerOptions(options.logger),
     bodyLimit: 1024 * 1024,
     routerOptions: { maxParamLength: 16 * 1024 },
+    schemaController: { compilersFactory },
     forceCloseConnections: true,
     requestIdHeader: false,
     logController: new RequestLogs(),
     clientErrorHandler,
     frameworkErrors: (error, _request, reply) => {
       // A generic callback: its reply type depends on type parameters fastify never fixes.
-      ;(reply as unknown as FastifyReply)
-        .code(400)
-        .type("text/plain; charset=utf-8")
-        .send(error.code === "FST_ERR_BAD_URL" ? "Bad Request: the URL is not valid" : `Bad Request: ${error.message}`)
+      sendText(
+        reply as unknown as FastifyReply,
+        400,
+        error.code === "FST_ERR_BAD_URL" ? "Bad Request: the URL is not valid" : `Bad Request: ${error.message}`
+      )
     }
   })
-  states.set(app, state)
   app.decorate("simulator", control)
   app.setErrorHandler(textErrorHandler)
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type("text/plain; charset=utf-8").send(
-      headerSafe(`Not Found: ${request.method} ${pathOf(request)}`).slice(0, 300)
-    )
+    sendText(reply, 404, headerSafe(`Not Found: ${request.method} ${pathOf(request)}`).slice(0, 300))
   )
-  app.addHook("onRequest", async (request, reply) => {
-    meta(request, state.clock.now)
-    if (!journaled(request)) return
-    if (await applyFault(state, request, reply)) return reply
-  })
-  // Journaled when the answer is ready (every answer passes onSend; a reset connection journals itself), so
-  // that a request whose client gave up waiting is journaled too.
-  app.addHook("onSend", async (request, reply, payload) => {
-    if (!journaled(request)) return payload
-    const { latencyMs } = meta(request)
-    if (latencyMs > 0) await sleep(latencyMs)
-    record(state, request, reply.statusCode, reply.elapsedTime)
-    return payload
-  })
+  void app.register(trafficPlugin, { faults: state.faults, journal: state.journal, clock: state.clock })
   void app.register(keycloakPlugin, { state, prefix: "/auth" })
-  void app.register(usersPlugin, { state })
-  void app.register(openapiPlugin, { state })
+  void app.register(usersPlugin, {
+    store: () => state.store,
+    clock: state.clock,
+    authentication: authenticationOf(state)
+  })
+  void app.register(openapiPlugin, { keycloakUrl: () => state.keycloakUrl })
   if (options.control !== false) void app.register(controlPlugin, { control, prefix: "/_simulator" })
   return app
 }
+
+/**
+ * The simulator as a fastify app: routes registered, not listening. Its control plane is `app.simulator`.
+ * Throws `InvalidInput` for a seed or an option that does not validate.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const buildSimulator = (options: SimulatorOptions = {}): FastifyInstance => buildApp(makeState(options), options)
 
 const urlHost = (
   host: string
@@ -378,8 +331,8 @@ export const startSimulator = async (options: SimulatorOptions = {}): Promise<Ru
     ? undefined
     : port("authPort", options.authPort)
   const mqttPort = options.mqttPort === false ? false : port("mqttPort", options.mqttPort)
-  const app = buildSimulator(options)
-  const state = states.get(app)!
+  const state = makeState(options)
+  const app = buildApp(state, options)
   let authServer: http.Server | undefined
   let broker: Broker | undefined
   try {

@@ -1,14 +1,16 @@
 /**
- * The simulated Keycloak's keys and tokens: an RS256 key pair generated with `jose` at start-up, signing,
- * verification against the simulator's clock (signature, `alg`, issuer, `exp`, `nbf`), and the JWKS the
- * `certs` endpoint serves. Verified tokens are cached by their text; a cache hit checks the expiry, the
- * not-before time and the issuer again, so a cached token still expires on time.
+ * The simulated Keycloak's keys and tokens: an RS256 key pair generated with WebCrypto at start-up (in the
+ * background: signing and verification wait for it), signing and verification with `jose` against the
+ * simulator's clock (signature, `alg`, issuer, `exp`, `nbf`), and the JWKS the `certs` endpoint serves.
+ * Verified tokens are cached by their text; a cache hit checks the expiry, the not-before time and the issuer
+ * again, so a cached token still expires on time.
  *
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
 import * as jose from "jose"
 import { createHash } from "node:crypto"
+import { generateRs256KeyPair } from "./internal/keyPair.js"
 
 /**
  * An RS256 key pair.
@@ -30,14 +32,35 @@ export interface KeyPair {
 export type Claims = jose.JWTPayload & { readonly [claim: string]: unknown }
 
 /**
- * Why a token was refused. Never contains the token.
+ * The kinds of refusal: `expired` (`exp` passed), `not-yet-valid` (`nbf` ahead), `wrong-issuer`, or `invalid`
+ * (anything else: a bad signature, another algorithm, a token that cannot be read, no `exp`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RejectionKind = "expired" | "not-yet-valid" | "wrong-issuer" | "invalid"
+
+/**
+ * Why a token was refused: its `kind`, and a `reason` for logs. Never contains the token.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Rejected {
   readonly _tag: "Rejected"
+  readonly kind: RejectionKind
   readonly reason: string
+}
+
+/**
+ * What a token is verified against: the issuer it must name and the time, epoch ms.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface VerifyOptions {
+  readonly issuer: string
+  readonly now: number
 }
 
 /**
@@ -55,9 +78,12 @@ export interface Tokens {
    * Verifies a token: RS256 signature by this simulator's key, issuer exactly `issuer`, `exp` and `nbf`
    * against `now` (epoch ms). The claims, or why the token was refused.
    */
-  readonly verify: (token: string, options: { readonly issuer: string; readonly now: number }) => Promise<
-    Either.Either<Claims, Rejected>
-  >
+  readonly verify: (token: string, options: VerifyOptions) => Promise<Either.Either<Claims, Rejected>>
+  /**
+   * The answer `verify` would give for a token verified before (the cached claims checked again against
+   * `issuer` and `now`), without waiting; undefined when the token is not in the cache.
+   */
+  readonly verifyCached: (token: string, options: VerifyOptions) => Either.Either<Claims, Rejected> | undefined
   /** The public key as a JWK set. */
   readonly jwks: () => Promise<jose.JSONWebKeySet>
   /** Forgets every cached verification. */
@@ -65,22 +91,39 @@ export interface Tokens {
 }
 
 /**
- * A fresh RS256 key pair.
+ * A fresh RS256 key pair (2048 bits, extractable; what `jose.generateKeyPair("RS256")` gives), generated in
+ * libuv's thread pool.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const generateKeyPair = (): Promise<KeyPair> => jose.generateKeyPair("RS256", { extractable: true })
+export const generateKeyPair = (): Promise<KeyPair> => generateRs256KeyPair()
 
-const rejected = (reason: string): Either.Either<Claims, Rejected> => Either.left({ _tag: "Rejected", reason })
+const rejected = (kind: RejectionKind, reason: string): Either.Either<Claims, Rejected> =>
+  Either.left({ _tag: "Rejected", kind, reason })
 
 /** jose compares whole seconds: a token is expired once `floor(now / 1000) >= exp`. */
-const timeProblem = (claims: Claims, now: number): string | undefined => {
+const timeProblem = (claims: Claims, now: number): Either.Either<Claims, Rejected> | undefined => {
   const seconds = Math.floor(now / 1000)
-  if (typeof claims.exp !== "number") return "the token has no expiry"
-  if (claims.exp <= seconds) return "the token has expired"
-  if (typeof claims.nbf === "number" && claims.nbf > seconds) return "the token is not valid yet"
+  if (typeof claims.exp !== "number") return rejected("invalid", "the token has no expiry")
+  if (claims.exp <= seconds) return rejected("expired", "the token has expired")
+  if (typeof claims.nbf === "number" && claims.nbf > seconds) {
+    return rejected("not-yet-valid", "the token is not valid yet")
+  }
   return undefined
+}
+
+/** The cache key of a token: its last 43 characters, the last 32 bytes of an RS256 signature in base64url. */
+const cacheKey = (token: string) => token.slice(-43)
+
+/** The kind of a jose verification failure. */
+const kindOf = (error: jose.errors.JOSEError): RejectionKind => {
+  if (error instanceof jose.errors.JWTExpired) return "expired"
+  if (error instanceof jose.errors.JWTClaimValidationFailed) {
+    if (error.claim === "nbf") return "not-yet-valid"
+    if (error.claim === "iss") return "wrong-issuer"
+  }
+  return "invalid"
 }
 
 /**
@@ -98,7 +141,10 @@ export const make = (options?: {
   // Never an unhandled rejection: the failure surfaces on first use.
   keyPair.catch(() => undefined)
   const cacheSize = options?.cacheSize ?? 1000
-  const cache = new Map<string, Claims>()
+  // Keyed by the token's last characters (its signature's), holding the whole token: hashing a fresh 800-character
+  // string on every request was a measurable share of a cached verification (the profile of getUser under
+  // load); comparing two strings is not.
+  const cache = new Map<string, { readonly token: string; readonly claims: Claims }>()
   let jwk: Promise<jose.JWK> | undefined
   const publicJwk = () =>
     jwk ??= keyPair.then(async ({ publicKey }) => {
@@ -107,6 +153,13 @@ export const make = (options?: {
       return { ...exported, kid, alg: "RS256", use: "sig" }
     })
   const keyId = async () => (await publicJwk()).kid!
+  const verifyCached = (token: string, { issuer, now }: VerifyOptions) => {
+    const entry = cache.get(cacheKey(token))
+    if (entry === undefined || entry.token !== token) return undefined
+    const cached = entry.claims
+    if (cached.iss !== issuer) return rejected("wrong-issuer", "the token has another issuer")
+    return timeProblem(cached, now) ?? Either.right(cached)
+  }
   return {
     keyId,
     sign: async (claims) => {
@@ -115,13 +168,10 @@ export const make = (options?: {
         privateKey
       )
     },
+    verifyCached,
     verify: async (token, { issuer, now }) => {
-      const cached = cache.get(token)
-      if (cached !== undefined) {
-        if (cached.iss !== issuer) return rejected("the token has another issuer")
-        const problem = timeProblem(cached, now)
-        return problem === undefined ? Either.right(cached) : rejected(problem)
-      }
+      const cached = verifyCached(token, { issuer, now })
+      if (cached !== undefined) return cached
       const { publicKey } = await keyPair
       try {
         const { payload } = await jose.jwtVerify(token, publicKey, {
@@ -131,10 +181,12 @@ export const make = (options?: {
           requiredClaims: ["exp"]
         })
         if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!)
-        cache.set(token, payload)
+        cache.set(cacheKey(token), { token, claims: payload })
         return Either.right(payload)
       } catch (error) {
-        return rejected(error instanceof jose.errors.JOSEError ? error.code : "the token cannot be read")
+        return error instanceof jose.errors.JOSEError
+          ? rejected(kindOf(error), error.code)
+          : rejected("invalid", "the token cannot be read")
       }
     },
     jwks: async () => ({ keys: [await publicJwk()] }),

@@ -21,6 +21,7 @@ import { formatLogLine } from "./internal/logFormat.js"
 import * as Seed from "./Seed.js"
 import type { RunningSimulator } from "./Simulator.js"
 import { startSimulator } from "./Simulator.js"
+import type * as Tokens from "./Tokens.js"
 
 /**
  * What `main` reads and writes.
@@ -238,11 +239,17 @@ const banner = (simulator: RunningSimulator, options: { readonly control: boolea
 
 /**
  * Runs the command line; resolves with the exit code once the simulator has stopped (or failed to start).
+ * `started.keyPair` is a key pair whose generation the caller started early (the executable does, before it
+ * loads this module); a new one is generated otherwise.
  *
  * @since 0.1.0
  * @category cli
  */
-export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number> => {
+export const main = async (
+  argv: ReadonlyArray<string>,
+  io: Io,
+  started: { readonly keyPair?: Tokens.KeyPair | Promise<Tokens.KeyPair> | undefined } = {}
+): Promise<number> => {
   let options: Ports & {
     readonly host: string
     readonly seed: unknown
@@ -296,7 +303,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<number>
       logger: options.logLevel === "silent"
         ? false
         : { level: options.logLevel, stream: { write: (line: string) => io.stderr(formatLogLine(line)) } },
-      control: options.control
+      control: options.control,
+      keyPair: started.keyPair
     })
   } catch (error) {
     io.stderr(`openremote-simulator: cannot start: ${error instanceof Error ? error.message : String(error)}\n`)

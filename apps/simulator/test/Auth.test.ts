@@ -220,6 +220,21 @@ describe("token rejection: 401 every time", () => {
     }
   })
 
+  it("the header's form counts for a token verified before too: scheme in any case and spaces, nothing after", async () => {
+    const token = await adminToken(app)
+    const withHeader = (authorization: string) =>
+      app.inject({ method: "GET", url: "/api/master/user/user", headers: { authorization } })
+    expect((await withHeader(`Bearer ${token}`)).statusCode).toBe(200)
+    for (const accepted of [`bearer ${token}`, `Bearer   ${token}`, `BEARER ${token}  `]) {
+      expect((await withHeader(accepted)).statusCode, accepted.slice(0, 10)).toBe(200)
+    }
+    for (const refused of [`Bearer ${token} x`, `Bearer ${token}\u00e9`, `Bearer ${token}.`, `Basic ${token}`]) {
+      const response = await withHeader(refused)
+      expect(response.statusCode, refused.slice(-3)).toBe(401)
+      expect(response.body).not.toContain(token)
+    }
+  })
+
   it("is checked before the annotation role and before the body is read", async () => {
     await rejects(app, Catalogue.createUser, 401, {
       token: "not-a-jwt",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as jose from "jose"
 import { spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { mkdtemp, writeFile } from "node:fs/promises"
@@ -8,6 +9,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Io } from "../src/cli.js"
 import { main, usage } from "../src/cli.js"
+import * as Tokens from "../src/Tokens.js"
 
 /** An in-process Io: collected output, files from a map, and a stop signal the test sends. */
 const testIo = (files: Readonly<Record<string, string>> = {}) => {
@@ -61,6 +63,15 @@ const isFree = (port: number) =>
     server.once("error", () => resolve(false))
     server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
   })
+
+/** The modulus of the signing key a started simulator's `certs` endpoint serves. */
+const servedModulus = async (out: () => string): Promise<string> => {
+  await started(out)
+  const keycloak = /Keycloak URL: +(\S+)/.exec(out())![1]!
+  const certs = await fetch(`${keycloak}/realms/master/protocol/openid-connect/certs`)
+  const { keys } = (await certs.json()) as { readonly keys: ReadonlyArray<{ readonly n: string }> }
+  return keys[0]!.n
+}
 
 describe("main (in-process)", () => {
   it("--help prints the usage and exits 0 (also after the `--` pnpm passes on)", async () => {
@@ -211,6 +222,21 @@ describe("main (in-process)", () => {
     await expect(fetch(`${api}/openapi.json`)).rejects.toThrow()
   })
 
+  it("signs with the key pair it is given (the executable starts generating one before loading the simulator)", async () => {
+    const keyPair = Tokens.generateKeyPair()
+    const given = testIo()
+    const exit = main(quiet, given.io, { keyPair })
+    const { n } = await jose.exportJWK((await keyPair).publicKey)
+    expect(await servedModulus(given.out)).toBe(n)
+    given.stop()
+    expect(await exit).toBe(0)
+    const fresh = testIo()
+    const freshExit = main(quiet, fresh.io)
+    expect(await servedModulus(fresh.out)).not.toBe(n)
+    fresh.stop()
+    expect(await freshExit).toBe(0)
+  })
+
   it("starts from a seed file, and --no-control turns the control plane off", async () => {
     const seed = JSON.stringify({ realms: [{ name: "lab", users: [{ username: "tester", password: "tester-pw" }] }] })
     const { io, out, stop } = testIo({ "lab.json": seed })
@@ -278,6 +304,17 @@ describe("node dist/bin.js (built by tsc -b)", () => {
     process_.child.kill("SIGTERM")
     expect(await process_.exit).toBe(0)
     expect(process_.out()).toContain("Stopped")
+  }, 20_000)
+
+  it("generates a new key pair on every start", async () => {
+    const first = run(quiet)
+    const second = run(quiet)
+    const [a, b] = await Promise.all([servedModulus(first.out), servedModulus(second.out)])
+    expect(a).not.toBe(b)
+    first.child.kill("SIGTERM")
+    second.child.kill("SIGTERM")
+    expect(await first.exit).toBe(0)
+    expect(await second.exit).toBe(0)
   }, 20_000)
 
   it("exits 2 with a message for a bad flag, and for a bad seed file", async () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from "@effect/vitest"
 import { Catalogue, Operation } from "@openremote-effect/model"
+import * as net from "node:net"
+import { startSimulator } from "../src/Simulator.js"
 import { adminToken, call, expectStatus, expectUnchanged, makeApp, rejects, testSeed, userId } from "./helpers.js"
 
 const app = makeApp({ seed: testSeed })
@@ -255,6 +257,41 @@ describe("the simulator keeps serving", () => {
             : { rawBody: operation.name === "updateCurrentUserLocale" ? "\"nl\"" : "{}" })
         }
       )
+    }
+  })
+})
+
+describe("a body sent without Content-Length, over a real socket", () => {
+  /** Sends `bytes` on a connection of their own; everything the simulator wrote back before closing it. */
+  const exchange = (port: string, bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      let answer = ""
+      const socket = net.connect(Number(port), "127.0.0.1", () => socket.end(bytes))
+      socket.setEncoding("utf8")
+      socket.on("data", (chunk: string) => (answer += chunk))
+      socket.on("close", () => resolve(answer))
+      socket.on("error", reject)
+    })
+
+  it("gets the answer to its request alone: the body, which Node parses as a next request, adds nothing to it", async () => {
+    const simulator = await startSimulator({ port: 0 })
+    try {
+      const { port } = new URL(simulator.url)
+      for (
+        const [head, status] of [
+          ["DELETE /api/master/user/master/users/x", 403],
+          ["GET /api/master/user/master/userRoles/x/openremote", 401]
+        ] as const
+      ) {
+        const answer = await exchange(
+          port,
+          `${head} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[1,2,3]`
+        )
+        expect(answer.startsWith(`HTTP/1.1 ${status} `), answer).toBe(true)
+        expect(answer.match(/HTTP\/1\.1 /g), answer).toHaveLength(1)
+      }
+    } finally {
+      await simulator.close()
     }
   })
 })

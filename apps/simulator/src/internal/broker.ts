@@ -32,6 +32,7 @@ import { token } from "../plugins/keycloak.js"
 import type { UserRecord } from "../Store.js"
 import { journalCaller } from "./fastify.js"
 import type { State } from "./state.js"
+import { authenticationOf } from "./state.js"
 
 /**
  * A listening broker.
@@ -121,7 +122,11 @@ const authenticateConnect = async (
     client_secret: password.toString("utf8")
   }, undefined)
   if (Either.isLeft(granted)) return { _tag: "Refused", reason: `${granted.left.error}: ${granted.left.description}` }
-  const verified = await authenticateToken(state, realm, `Bearer ${granted.right.tokens.access_token}`)
+  const verified = await authenticateToken(
+    authenticationOf(state),
+    realm,
+    `Bearer ${granted.right.tokens.access_token}`
+  )
   if (Either.isLeft(verified) || verified.right === null) {
     return { _tag: "Refused", reason: Either.isLeft(verified) ? verified.left : "no caller" }
   }

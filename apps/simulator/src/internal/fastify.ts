@@ -1,7 +1,7 @@
 /**
  * Fastify plumbing shared by the plugins: request validation and response encoding with the model's Effect
  * Schemas (fastify's `validatorCompiler` / `serializerCompiler`), a JSON body parser whose errors never
- * repeat the body, plain-text error answers, and per-request bookkeeping for the journal.
+ * repeat the body, plain-text error answers, and the request path as the journal and the faults see it.
  *
  * @internal
  */
@@ -15,16 +15,34 @@ import type {
   FastifySchemaCompiler,
   FastifySerializerCompiler
 } from "fastify"
+import type * as Faults from "../Faults.js"
 import type * as Journal from "../Journal.js"
 import type { Caller } from "./caller.js"
+import { encoder } from "./encoder.js"
 import { statusLine } from "./rejection.js"
+import { sendText } from "./reply.js"
 
 declare module "fastify" {
   interface FastifyContextConfig {
     /** The catalogue operation (or `token`, `certs`, `openid-configuration`, `openapi`) a route serves. */
-    readonly operation?: string
+    readonly operation?: RouteOperation
   }
 }
+
+/**
+ * What a route serves: a catalogue operation, or one of the Keycloak endpoints or the OpenAPI document.
+ *
+ * @internal
+ */
+export type RouteOperation = Catalogue.OperationName | (typeof Faults.extraOperations)[number]
+
+/**
+ * Whether a route's operation is one of the catalogue's.
+ *
+ * @internal
+ */
+export const isCatalogueOperation = (operation: RouteOperation | undefined): operation is Catalogue.OperationName =>
+  operation !== undefined && Object.hasOwn(Catalogue.operations, operation)
 
 /**
  * The body of a request, decoded with an Effect Schema. A custom prototype, so fastify leaves it alone.
@@ -83,10 +101,13 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ httpPart, sc
 export const compact = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(compact)
   if (value !== null && typeof value === "object") {
+    // `for…in` with an own-key check visits what `Object.entries` would, without an array of pairs per object.
     const out: Record<string, unknown> = {}
-    for (const [key, field] of Object.entries(value)) {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue
+      const field = (value as Record<string, unknown>)[key]
       if (field === null || field === undefined || (Array.isArray(field) && field.length === 0)) continue
-      out[key] = compact(field)
+      out[key] = typeof field === "object" ? compact(field) : field
     }
     return out
   }
@@ -94,8 +115,8 @@ export const compact = (value: unknown): unknown => {
 }
 
 /**
- * Encodes a response with its schema (epoch-ms timestamps, upper-case session `ID`, raw secrets), then
- * compacts it.
+ * Encodes a response with its schema (epoch-ms timestamps, upper-case session `ID`, raw secrets) by an encoder
+ * compiled from it ({@link encoder}), then compacts it.
  *
  * @internal
  */
@@ -103,7 +124,7 @@ export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema 
   if (!(schema instanceof EffectResult)) {
     return (data: unknown) => JSON.stringify(data)
   }
-  const encode = Schema.encodeSync(schema.schema)
+  const encode = encoder(schema.schema)
   return (data: unknown) => JSON.stringify(compact(encode(data)))
 }
 
@@ -119,8 +140,8 @@ export const parseJson = (
   done: (error: Error | null, body?: unknown) => void
 ): void => {
   const operation = request.routeOptions.config.operation
-  if (operation !== undefined && operation in Catalogue.operations) {
-    if (Catalogue.operations[operation as Catalogue.OperationName].body === undefined) return done(null, undefined)
+  if (isCatalogueOperation(operation) && Catalogue.operations[operation].body === undefined) {
+    return done(null, undefined)
   }
   const text = typeof body === "string" ? body : body.toString("utf8")
   if (text.trim() === "") return done(null, undefined)
@@ -228,49 +249,10 @@ export const textErrorHandler = async (error: FastifyError, request: FastifyRequ
   const status = statusOf(error)
   if (status >= 500) {
     request.log.error({ err: error }, "request failed")
-    return reply.code(500).type("text/plain; charset=utf-8").send(statusLine(500))
+    return sendText(reply, 500, statusLine(500))
   }
   await drainRefusedBody(error, request, reply)
-  return reply.code(status).type("text/plain; charset=utf-8").send(clientErrorMessage(error, request))
-}
-
-/**
- * What the journal and the faults keep about one request.
- *
- * @internal
- */
-export interface RequestMeta {
-  /** Arrival on the simulator's clock. */
-  readonly time: number
-  caller: Journal.Caller | null
-  grantType: string | undefined
-  faults: Array<"status" | "latency" | "reset" | "malformed">
-  /** A latency fault's delay, applied once the answer is ready (after the request was processed). */
-  latencyMs: number
-  journaled: boolean
-}
-
-const metas = new WeakMap<FastifyRequest, RequestMeta>()
-
-/**
- * The bookkeeping of `request`, created on first use.
- *
- * @internal
- */
-export const meta = (request: FastifyRequest, now?: () => number): RequestMeta => {
-  let found = metas.get(request)
-  if (found === undefined) {
-    found = {
-      time: now?.() ?? Date.now(),
-      caller: null,
-      grantType: undefined,
-      faults: [],
-      latencyMs: 0,
-      journaled: false
-    }
-    metas.set(request, found)
-  }
-  return found
+  return sendText(reply, status, clientErrorMessage(error, request))
 }
 
 /**
@@ -278,8 +260,18 @@ export const meta = (request: FastifyRequest, now?: () => number): RequestMeta =
  *
  * @internal
  */
-export const journalCaller = (caller: Caller | null): Journal.Caller | null =>
-  caller === null ? null : { realm: caller.realm, id: caller.id, username: caller.username }
+export const journalCaller = (caller: Caller | null): Journal.Caller | null => {
+  if (caller === null) return null
+  let found = journalCallers.get(caller)
+  if (found === undefined) {
+    found = { realm: caller.realm, id: caller.id, username: caller.username }
+    journalCallers.set(caller, found)
+  }
+  return found
+}
+
+/** One journal caller per verified caller (itself one per token), shared by the journal's entries. */
+const journalCallers = new WeakMap<Caller, Journal.Caller>()
 
 /**
  * A header value Node.js accepts: characters outside printable ASCII become `?`.

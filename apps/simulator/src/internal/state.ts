@@ -1,12 +1,14 @@
 /**
- * The mutable state one simulator's plugins share. `store` and `seed` are replaced by `reset` and `load`;
- * `keycloakUrl` is set once the listening port is known.
+ * The mutable state of one simulator, made by `makeState` (`Simulator.ts`) and given whole only to the control
+ * plane and the Keycloak endpoints; the other plugins get the parts they need. `store` and `seed` are replaced
+ * by `reset` and `load`; `keycloakUrl` is set once the listening port is known.
  *
  * @internal
  */
 import type { SimulatorClock } from "../Clock.js"
 import type { Faults } from "../Faults.js"
 import type { Journal } from "../Journal.js"
+import type { Authentication } from "../plugins/auth.js"
 import type * as Seed from "../Seed.js"
 import type { Store } from "../Store.js"
 import type { Tokens } from "../Tokens.js"
@@ -56,3 +58,15 @@ export const closeConnectionOf = (connections: Map<string, () => void>) => (sess
  * @internal
  */
 export const issuer = (state: State, realm: string): string => `${state.keycloakUrl}/realms/${realm}`
+
+/**
+ * What the authentication of API requests and MQTT connections needs from `state`: the key service, the clock
+ * and the issuer of a realm's tokens (read when asked: the public Keycloak URL is known once listening).
+ *
+ * @internal
+ */
+export const authenticationOf = (state: State): Authentication => ({
+  tokens: state.tokens,
+  clock: state.clock,
+  issuer: (realm) => issuer(state, realm)
+})

@@ -23,12 +23,13 @@
 import formbody from "@fastify/formbody"
 import * as Either from "effect/Either"
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify"
-import { clientErrorMessage, drainRefusedBody, meta, statusOf } from "../internal/fastify.js"
+import { clientErrorMessage, drainRefusedBody, statusOf } from "../internal/fastify.js"
 import { secretsEqual, verifyPassword } from "../internal/hashing.js"
 import { randomId } from "../internal/ids.js"
 import type { State } from "../internal/state.js"
 import { issuer } from "../internal/state.js"
 import type { ClientRecord, RealmRecord, UserRecord } from "../Store.js"
+import { trafficOf } from "./traffic.js"
 
 /**
  * A Keycloak error answer.
@@ -252,7 +253,7 @@ const refreshGrant = async (
   }
   const verified = await state.tokens.verify(token, { issuer: issuer(state, realm.name), now: state.clock.now() })
   if (Either.isLeft(verified)) {
-    const expired = verified.left.reason === "ERR_JWT_EXPIRED" || verified.left.reason === "the token has expired"
+    const expired = verified.left.kind === "expired"
     return Either.left(fail(400, "invalid_grant", expired ? "Token is not active" : "Invalid refresh token"))
   }
   const claims = verified.right
@@ -351,11 +352,15 @@ export const keycloakPlugin: FastifyPluginAsync<KeycloakPluginOptions> = async (
   }, async (request, reply) => {
     const form: Form = request.body !== null && typeof request.body === "object" ? request.body as Form : {}
     const grantType = field(form, "grant_type")
-    meta(request).grantType = grantType === undefined ? undefined : knownGrants.has(grantType) ? grantType : "other"
+    trafficOf(request).grantType = grantType === undefined
+      ? undefined
+      : knownGrants.has(grantType)
+      ? grantType
+      : "other"
     const result = await token(state, request.params.realm, form, request.headers.authorization)
     if (Either.isLeft(result)) return sendError(reply, result.left)
     const { user } = result.right
-    meta(request).caller = { realm: user.realm, id: user.id, username: user.username }
+    trafficOf(request).caller = { realm: user.realm, id: user.id, username: user.username }
     return reply.header("Cache-Control", "no-store").header("Pragma", "no-cache").send(result.right.tokens)
   })
 

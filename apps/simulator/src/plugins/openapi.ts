@@ -11,7 +11,6 @@ import { Catalogue } from "@openremote-effect/model"
 import * as JSONSchema from "effect/JSONSchema"
 import type * as Schema from "effect/Schema"
 import type { FastifyPluginAsync } from "fastify"
-import type { State } from "../internal/state.js"
 
 type Json = { readonly [key: string]: unknown }
 
@@ -119,7 +118,8 @@ export const document = (realm: string, keycloakUrl: string): Json => {
  * @category plugins
  */
 export interface OpenApiPluginOptions {
-  readonly state: State
+  /** The public Keycloak URL (known once the simulator listens). */
+  readonly keycloakUrl: () => string
 }
 
 /**
@@ -128,8 +128,8 @@ export interface OpenApiPluginOptions {
  * @since 0.1.0
  * @category plugins
  */
-export const openapiPlugin: FastifyPluginAsync<OpenApiPluginOptions> = async (app, { state }) => {
+export const openapiPlugin: FastifyPluginAsync<OpenApiPluginOptions> = async (app, { keycloakUrl }) => {
   app.get<{ Params: { readonly requestRealm: string } }>("/api/:requestRealm/openapi.json", {
     config: { operation: "openapi" }
-  }, async (request, reply) => reply.send(document(request.params.requestRealm, state.keycloakUrl)))
+  }, async (request, reply) => reply.send(document(request.params.requestRealm, keycloakUrl())))
 }

@@ -13,7 +13,8 @@
 import type { Operation } from "@openremote-effect/model"
 import { Catalogue } from "@openremote-effect/model"
 import * as Schema from "effect/Schema"
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify"
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestHookHandler } from "fastify"
+import type { Clock } from "../Clock.js"
 import { hasAnyRole } from "../internal/caller.js"
 import {
   EffectBody,
@@ -26,8 +27,9 @@ import {
 } from "../internal/fastify.js"
 import { Rejection } from "../internal/rejection.js"
 import { sendText } from "../internal/reply.js"
-import type { State } from "../internal/state.js"
 import { handle } from "../internal/userResource.js"
+import type { Store } from "../Store.js"
+import type { Authentication } from "./auth.js"
 import { authPlugin } from "./auth.js"
 
 /**
@@ -48,8 +50,15 @@ const sendRejection = (reply: FastifyReply, rejection: Rejection) => {
 
 const rawBody = Catalogue.updateCurrentUserLocale
 
-const route = (app: FastifyInstance, state: State, operation: Operation.Any) => {
-  const raw = operation.name === rawBody.name
+/** The annotation role check of an operation that has one: 403 for a caller without it, anonymous included. */
+const roleCheck = (role: string): onRequestHookHandler => (request, reply, done) => {
+  if (hasAnyRole(request.caller, role)) return done()
+  sendText(reply, 403, "Access forbidden: role not allowed")
+}
+
+const route = (app: FastifyInstance, options: UsersPluginOptions, name: Catalogue.OperationName) => {
+  const operation: Operation.Any = Catalogue.operations[name]
+  const raw = name === rawBody.name
   const schema = {
     ...(operation.body === undefined || raw
       ? {}
@@ -61,7 +70,9 @@ const route = (app: FastifyInstance, state: State, operation: Operation.Any) => 
   app.route({
     method: operation.method,
     url: routePath(operation),
-    config: { operation: operation.name },
+    config: { operation: name },
+    // A route hook runs after the context's, so after the authentication.
+    ...(operation.role === undefined ? {} : { onRequest: roleCheck(operation.role) }),
     schema,
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       const params = request.params as Readonly<Record<string, string>>
@@ -72,11 +83,11 @@ const route = (app: FastifyInstance, state: State, operation: Operation.Any) => 
       }
       let value: unknown
       try {
-        value = handle(operation.name as Catalogue.OperationName, {
-          store: state.store,
+        value = handle(name, {
+          store: options.store(),
           caller: request.caller,
           requestRealm: params.requestRealm ?? "",
-          now: state.clock.now()
+          now: options.clock.now()
         }, input)
       } catch (error) {
         if (error instanceof Rejection) return sendRejection(reply, error)
@@ -101,7 +112,10 @@ const route = (app: FastifyInstance, state: State, operation: Operation.Any) => 
  * @category plugins
  */
 export interface UsersPluginOptions {
-  readonly state: State
+  /** The current store (`reset` and `load` replace it). */
+  readonly store: () => Store
+  readonly clock: Clock
+  readonly authentication: Authentication
 }
 
 /**
@@ -110,26 +124,19 @@ export interface UsersPluginOptions {
  * @since 0.1.0
  * @category plugins
  */
-export const usersPlugin: FastifyPluginAsync<UsersPluginOptions> = async (app, { state }) => {
+export const usersPlugin: FastifyPluginAsync<UsersPluginOptions> = async (app, options) => {
   app.setErrorHandler(textErrorHandler)
   app.removeAllContentTypeParsers()
   app.addContentTypeParser("application/json", { parseAs: "string" }, parseJson)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
-  await app.register(authPlugin, { state })
-  app.addHook("onRequest", async (request, reply) => {
-    const name = request.routeOptions.config.operation
-    const role = name === undefined ? undefined : Catalogue.operations[name as Catalogue.OperationName]?.role
-    if (role !== undefined && !hasAnyRole(request.caller, role)) {
-      return sendText(reply, 403, "Access forbidden: role not allowed")
-    }
-  })
+  await app.register(authPlugin, { authentication: options.authentication })
   for (const operation of Catalogue.all) {
-    if (operation.name !== rawBody.name) route(app, state, operation)
+    if (operation.name !== rawBody.name) route(app, options, operation.name)
   }
   await app.register(async (raw) => {
     raw.removeAllContentTypeParsers()
     raw.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => done(null, body))
-    route(raw, state, rawBody)
+    route(raw, options, rawBody.name)
   })
 }
