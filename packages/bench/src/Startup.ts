@@ -109,7 +109,7 @@ const startCli = Effect.gen(function*() {
   child.stdout.on("data", (chunk: string) => {
     if (bannerMs !== undefined) return
     stdout += chunk
-    if (stdout.includes("OpenRemote simulator started")) bannerMs = performance.now() - started
+    if (/OpenRemote simulator \S+ started/.test(stdout)) bannerMs = performance.now() - started
   })
   const tokenUrl = `${origin}/auth`
   const first = yield* poll(() => Effect.runPromise(Requests.token(tokenUrl, Seeds.serviceUser)))
