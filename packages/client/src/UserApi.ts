@@ -66,6 +66,7 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as Http from "./internal/http.js"
+import { timeoutFail } from "./internal/timeout.js"
 import { requestRealmOf, trimTrailingSlashes, withoutUserInfo } from "./internal/url.js"
 import * as OpenRemoteConfig from "./OpenRemoteConfig.js"
 import { InvalidRequest, type OpenRemoteError, Timeout } from "./OpenRemoteError.js"
@@ -307,10 +308,13 @@ export const make = (
 
       /** One exchange with one token: send, read the response, all within the per-attempt timeout. */
       const exchange = (prepared: Http.Prepared, token: Redacted.Redacted<string>) =>
-        httpClient.execute(HttpClientRequest.bearerToken(prepared.request, token)).pipe(
-          Effect.flatMap((response) => read(prepared, response, token)),
-          Effect.catchIf(isHttpClientError, (error) => Effect.fail(Http.fromHttpClientError(prepared, error, token))),
-          Effect.timeoutFail({ duration: timeout, onTimeout: timedOut(prepared) })
+        timeoutFail(
+          httpClient.execute(HttpClientRequest.bearerToken(prepared.request, token)).pipe(
+            Effect.flatMap((response) => read(prepared, response, token)),
+            Effect.catchIf(isHttpClientError, (error) => Effect.fail(Http.fromHttpClientError(prepared, error, token)))
+          ),
+          timeout,
+          timedOut(prepared)
         )
 
       /** An attempt: a token, the exchange; on a 401 (once per call) the token is invalidated and the exchange repeated. */
