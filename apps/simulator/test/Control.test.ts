@@ -286,10 +286,20 @@ describe("journal", () => {
       caller: admin,
       status: 405
     })
-    expect(getUser!.durationMs).toBeGreaterThanOrEqual(0)
+    // Measured by the simulator itself: fastify's reply.elapsedTime stays 0 without a logger.
+    expect(getUser!.durationMs).toBeGreaterThan(0)
     expect(anonymous).toMatchObject({ caller: null, status: 403 })
     expect(unknown).toMatchObject({ path: "/api/master/nothing/here", status: 404 })
     expect(entries[0]!.id).toBeLessThan(entries[1]!.id)
+  })
+
+  it("journals how long an answer took, a latency fault included", async () => {
+    const token = await adminToken(app)
+    app.simulator.faults.add({ operation: "getCurrentUser", latencyMs: 60, times: 1 })
+    await call(app, Catalogue.getCurrentUser, { token })
+    const [entry] = app.simulator.journal.entries().filter((e) => e.operation === "getCurrentUser")
+    expect(entry).toMatchObject({ status: 200, fault: ["latency"] })
+    expect(entry!.durationMs).toBeGreaterThanOrEqual(55)
   })
 
   it("never holds a token, password, secret or query string", async () => {

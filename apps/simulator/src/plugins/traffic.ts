@@ -35,6 +35,8 @@ declare module "fastify" {
 export interface RequestTraffic {
   /** Arrival on the simulator's clock. */
   readonly time: number
+  /** Arrival on the process's monotonic clock (`performance.now()`), for the journal's `durationMs`. */
+  readonly startedAt: number
   /** The operation of the request's route; null for an unknown route. */
   readonly operation: RouteOperation | null
   /** The journal's caller: set by the authentication (API) or the token endpoint (the user a token was issued to). */
@@ -57,6 +59,7 @@ export interface RequestTraffic {
 export const trafficOf = (request: FastifyRequest, now: () => number = Date.now): RequestTraffic =>
   request.traffic ??= {
     time: now(),
+    startedAt: performance.now(),
     // `routeOptions` is built anew on each access: read once per request.
     operation: request.routeOptions.config.operation ?? null,
     caller: null,
@@ -90,7 +93,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * @category plugins
  */
 export const trafficPlugin = fastifyPlugin<TrafficPluginOptions>(async (app, { clock, faults, journal }) => {
-  const record = (request: FastifyRequest, status: number, durationMs = 0) => {
+  // The duration is measured here: fastify's `reply.elapsedTime` is 0 unless a logger or an onResponse hook
+  // made it time the reply.
+  const record = (request: FastifyRequest, status: number) => {
     const traffic = trafficOf(request, clock.now)
     if (traffic.journaled) return
     traffic.journaled = true
@@ -102,7 +107,7 @@ export const trafficPlugin = fastifyPlugin<TrafficPluginOptions>(async (app, { c
       ...(traffic.grantType === undefined ? {} : { grantType: traffic.grantType }),
       caller: traffic.caller ?? journalCaller(request.caller ?? null),
       status,
-      durationMs,
+      durationMs: performance.now() - traffic.startedAt,
       ...(traffic.faults.length === 0 ? {} : { fault: [...traffic.faults] })
     })
   }
@@ -160,11 +165,11 @@ export const trafficPlugin = fastifyPlugin<TrafficPluginOptions>(async (app, { c
     if (!journaled(request)) return done(null, payload)
     const { latencyMs } = trafficOf(request, clock.now)
     if (latencyMs === 0) {
-      record(request, reply.statusCode, reply.elapsedTime)
+      record(request, reply.statusCode)
       return done(null, payload)
     }
     setTimeout(() => {
-      record(request, reply.statusCode, reply.elapsedTime)
+      record(request, reply.statusCode)
       done(null, payload)
     }, latencyMs)
   }
