@@ -3,7 +3,8 @@
 // them; about a minute, most of it npm downloading fastify, effect and typescript):
 //
 // 1. packs @openremote-effect/model, client and simulator with `pnpm pack` (which rewrites `workspace:*`);
-// 2. checks every tarball: no `workspace:` version left, every file its package.json points to is in it, LICENSE,
+// 2. checks every tarball: no `workspace:` version left, every file its package.json points to is in it (and the
+//    simulator's bundled CLI, dist/*.bundle.js, which its bin runs), LICENSE,
 //    README.md and CHANGELOG.md shipped, every relative link of its README to a shipped file; then `publint`
 //    (warnings fail too) and `@arethetypeswrong/cli` with the ESM-only profile;
 // 3. installs the three tarballs with plain npm into a fresh temporary project, with effect@^3.22 and
@@ -56,6 +57,11 @@ const pointedTo = (manifest) => {
   return targets.filter((target) => !target.includes("*")).map((target) => target.replace(/^\.\//, ""))
 }
 
+/** Files a package needs that its package.json does not point to: the simulator's bin runs the bundled CLI. */
+const alsoNeeded = {
+  "@openremote-effect/simulator": ["dist/bin.bundle.js", "dist/chunk.bundle.js", "dist/cli.bundle.js"]
+}
+
 /** The problems of one tarball (empty when it is fine). */
 export const inspectTarball = async (tarball) => {
   const problems = []
@@ -66,7 +72,9 @@ export const inspectTarball = async (tarball) => {
       if (String(range).startsWith("workspace:")) problems.push(`${field}.${name} is "${range}"`)
     }
   }
-  for (const file of ["LICENSE", "README.md", "CHANGELOG.md", ...pointedTo(manifest)]) {
+  for (
+    const file of ["LICENSE", "README.md", "CHANGELOG.md", ...pointedTo(manifest), ...(alsoNeeded[manifest.name] ?? [])]
+  ) {
     if (!files.has(file)) problems.push(`${file} is not in the tarball`)
   }
   if (files.has("README.md")) {

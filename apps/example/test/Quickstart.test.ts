@@ -37,7 +37,8 @@ describe("the repository README", () => {
     expect(commands).toEqual(["npm start", "npm test"])
     const scripts = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).scripts
     expect(scripts.start).toMatch(/apps\/example\/dist\/main\.js$/)
-    expect(scripts.test).toMatch(/tsc -b && eslint \. && vitest run$/)
+    expect(scripts.test).toMatch(/npm run -s build && eslint \. && vitest run$/)
+    expect(scripts.build).toMatch(/^tsc -b && /)
   })
 })
 

@@ -280,22 +280,43 @@ describe("main (in-process)", () => {
   })
 })
 
-const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
+/** The two built entry points: tsc's output, and the bundle that bin/openremote-simulator.js runs. */
+const entryPoints = [
+  ["dist/bin.js (built by tsc -b)", "../dist/bin.js"],
+  ["dist/bin.bundle.js (bundled by scripts/bundle.mjs, run by the bin)", "../dist/bin.bundle.js"]
+] as const
 
-const run = (argv: ReadonlyArray<string>) => {
-  const child = spawn(process.execPath, [bin, ...argv], { stdio: ["ignore", "pipe", "pipe"] })
-  let stdout = ""
-  let stderr = ""
-  child.stdout.on("data", (chunk) => (stdout += chunk))
-  child.stderr.on("data", (chunk) => (stderr += chunk))
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-  return { child, exit, out: () => stdout, err: () => stderr }
-}
+describe.each(entryPoints)("node %s", (_, file) => {
+  const bin = fileURLToPath(new URL(file, import.meta.url))
 
-describe("node dist/bin.js (built by tsc -b)", () => {
+  const run = (argv: ReadonlyArray<string>) => {
+    const child = spawn(process.execPath, [bin, ...argv], { stdio: ["ignore", "pipe", "pipe"] })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    return { child, exit, out: () => stdout, err: () => stderr }
+  }
+
   it("is built", () => {
-    expect(existsSync(bin), `${bin} is missing: run npx tsc -b first`).toBe(true)
+    expect(existsSync(bin), `${bin} is missing: run npm run build first`).toBe(true)
   })
+
+  it("prints its version, and one readable line per request with --log-level debug", async () => {
+    const version = run(["--version"])
+    expect(await version.exit).toBe(0)
+    expect(version.out().trim()).toBe(
+      (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version
+    )
+    const process_ = run(["--port", "0", "--log-level", "debug"])
+    const api = await started(process_.out)
+    expect((await fetch(`${api}/user/user`)).status).toBe(403)
+    process_.child.kill("SIGTERM")
+    expect(await process_.exit).toBe(0)
+    expect(process_.err()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} DEBUG GET \/api\/master\/user\/user 403 [\d.]+ ms/m)
+    expect(process_.err()).not.toContain("{\"level\"")
+  }, 20_000)
 
   it("starts, serves, and exits 0 on SIGTERM", async () => {
     const process_ = run(quiet)

@@ -201,8 +201,10 @@ export const benchmark: Benchmark.Benchmark = Benchmark.make({
         )
       ],
       notes: [
-        "The CLI's start includes loading the simulator's modules, validating the default seed and generating its " +
-        "RS256 key pair (in the thread pool, while the modules load); the first token request signs a JWT.",
+        "The CLI's start includes loading the simulator's modules (the bin runs the esbuild bundle, " +
+        "apps/simulator/dist/bin.bundle.js, built by `npm run build`), validating the default seed and generating its " +
+        "RS256 key pair (in the thread pool, while the modules load; with the bundle, the first token often waits " +
+        "for it); the first token request signs a JWT.",
         `Every start is bounded: no successful request within ${
           Duration.format(Duration.seconds(30))
         } fails the benchmark.`
