@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { pinnedPnpm } from "./pinned-pnpm.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const read = (file) => readFileSync(new URL(`../${file}`, import.meta.url), "utf8")
@@ -14,12 +15,7 @@ if (existsSync(new URL(`../${installed}`, import.meta.url)) && read(installed) =
   process.exit(0)
 }
 
-const packageManager = JSON.parse(read("package.json")).packageManager // "pnpm@10.34.9"
-const version = packageManager.split("@")[1]
-const onPath = spawnSync("pnpm", ["--version"], { encoding: "utf8", shell: process.platform === "win32" })
-const [command, prefix] = onPath.status === 0 && onPath.stdout.trim() === version
-  ? ["pnpm", []]
-  : ["npx", ["--yes", packageManager]]
+const { command, prefix, packageManager } = pinnedPnpm(new URL("../", import.meta.url))
 
 console.error(`Installing the locked dependencies with ${packageManager}…`)
 const result = spawnSync(command, [...prefix, "install", "--frozen-lockfile"], {

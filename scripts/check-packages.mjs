@@ -23,6 +23,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { publint } from "publint"
 import { formatMessage } from "publint/utils"
+import { pinnedPnpm } from "./pinned-pnpm.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const packages = ["packages/model", "packages/client", "apps/simulator"]
@@ -31,10 +32,17 @@ const run = (command, args, cwd, env = process.env) =>
   execFileSync(command, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
 const step = (text) => console.log(`\n== ${text}`)
 
-/** Packs a package folder into `dest` with pnpm (or npm); the tarball's path. */
+const pnpm = pinnedPnpm(new URL("../", import.meta.url))
+
+/** Packs a package folder into `dest` with the pinned pnpm (or npm); the tarball's path. */
 const pack = (dir, dest, tool = "pnpm") => {
   const before = new Set(readdirSync(dest))
-  run(tool, ["pack", "--pack-destination", dest, ...(tool === "npm" ? ["--silent"] : [])], path.join(root, dir))
+  const [command, prefix] = tool === "pnpm" ? [pnpm.command, pnpm.prefix] : [tool, []]
+  run(
+    command,
+    [...prefix, "pack", "--pack-destination", dest, ...(tool === "npm" ? ["--silent"] : [])],
+    path.join(root, dir)
+  )
   const made = readdirSync(dest).filter((file) => !before.has(file) && file.endsWith(".tgz"))
   if (made.length !== 1) throw new Error(`${tool} pack in ${dir} made ${made.length} tarballs`)
   return path.join(dest, made[0])
