@@ -27,6 +27,7 @@ import * as Either from "effect/Either"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
 import type * as Journal from "../Journal.js"
+import type { Authentication } from "../plugins/auth.js"
 import { authenticate as authenticateToken } from "../plugins/auth.js"
 import { token } from "../plugins/keycloak.js"
 import type { UserRecord } from "../Store.js"
@@ -109,6 +110,7 @@ type Outcome =
 /** `ActiveMQORSecurityManager.authenticate`: the client-credentials grant, then the token's verification. */
 const authenticateConnect = async (
   state: State,
+  authentication: Authentication,
   username: string | undefined,
   password: Buffer | undefined
 ): Promise<Outcome> => {
@@ -123,7 +125,7 @@ const authenticateConnect = async (
   }, undefined)
   if (Either.isLeft(granted)) return { _tag: "Refused", reason: `${granted.left.error}: ${granted.left.description}` }
   const verified = await authenticateToken(
-    authenticationOf(state),
+    authentication,
     realm,
     `Bearer ${granted.right.tokens.access_token}`
   )
@@ -152,6 +154,7 @@ export const startBroker = async (
 ): Promise<Broker> => {
   const connections = new Map<net.Socket, Connection>()
   const nextId = connectionIds()
+  const authentication = authenticationOf(state)
   const connectionOf = (
     client: Client | null
   ) => (client === null ? undefined : connections.get(client.conn as net.Socket))
@@ -207,7 +210,7 @@ export const startBroker = async (
         done(error, false)
       }
       if (connection === undefined) return refuse("unknown connection")
-      authenticateConnect(state, username, password).then((outcome) => {
+      authenticateConnect(state, authentication, username, password).then((outcome) => {
         if (outcome._tag === "Refused") return refuse(outcome.reason)
         // The connection went away while it was being authenticated: aedes drops it, so must the broker.
         if (client.closed || connection.socket.destroyed) return done(null, false)

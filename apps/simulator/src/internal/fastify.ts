@@ -186,7 +186,7 @@ const depthOf = (value: unknown): number => {
  *
  * @internal
  */
-export const clientErrorMessage = (error: FastifyError, request: FastifyRequest): string => {
+const clientErrorMessage = (error: FastifyError, request: FastifyRequest): string => {
   switch (error.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE": {
       const contentType = String(request.headers["content-type"] ?? "").slice(0, 100)
@@ -217,7 +217,7 @@ const drainLimit = 16 * 1024 * 1024
  *
  * @internal
  */
-export const drainRefusedBody = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+const drainRefusedBody = (error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<void> => {
   const raw = request.raw
   if (error.code !== "FST_ERR_CTP_BODY_TOO_LARGE" || raw.complete || raw.destroyed) return Promise.resolve()
   const declared = Number(request.headers["content-length"])
@@ -235,9 +235,32 @@ export const drainRefusedBody = (error: FastifyError, request: FastifyRequest, r
  *
  * @internal
  */
-export const statusOf = (error: FastifyError): number => {
+const statusOf = (error: FastifyError): number => {
   const status = error.statusCode
   return status !== undefined && status >= 400 && status < 500 ? status : 500
+}
+
+/**
+ * An error handler: a 5xx is logged with `failed` and answered by `serverError`; a 4xx (from fastify or the
+ * simulator) by `clientError` with its status and a message safe to show, after a refused over-limit body was
+ * read ({@link drainRefusedBody}). The API, the Keycloak endpoints and the control plane differ only in the
+ * form of their answers.
+ *
+ * @internal
+ */
+export const errorHandler = (answers: {
+  readonly failed: string
+  readonly serverError: (reply: FastifyReply) => FastifyReply
+  readonly clientError: (reply: FastifyReply, status: number, message: string) => FastifyReply
+}) =>
+async (error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+  const status = statusOf(error)
+  if (status >= 500) {
+    request.log.error({ err: error }, answers.failed)
+    return answers.serverError(reply)
+  }
+  await drainRefusedBody(error, request, reply)
+  return answers.clientError(reply, status, clientErrorMessage(error, request))
 }
 
 /**
@@ -245,15 +268,11 @@ export const statusOf = (error: FastifyError): number => {
  *
  * @internal
  */
-export const textErrorHandler = async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-  const status = statusOf(error)
-  if (status >= 500) {
-    request.log.error({ err: error }, "request failed")
-    return sendText(reply, 500, statusLine(500))
-  }
-  await drainRefusedBody(error, request, reply)
-  return sendText(reply, status, clientErrorMessage(error, request))
-}
+export const textErrorHandler = errorHandler({
+  failed: "request failed",
+  serverError: (reply) => sendText(reply, 500, statusLine(500)),
+  clientError: sendText
+})
 
 /**
  * The caller as the journal shows it.

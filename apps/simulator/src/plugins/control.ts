@@ -25,7 +25,7 @@ import * as Schema from "effect/Schema"
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify"
 import type * as Control from "../Control.js"
 import type * as Faults from "../Faults.js"
-import { clientErrorMessage, drainRefusedBody, parseJson, statusOf } from "../internal/fastify.js"
+import { errorHandler, parseJson } from "../internal/fastify.js"
 import { sendText } from "../internal/reply.js"
 import { optional } from "../internal/schema.js"
 import type * as Seed from "../Seed.js"
@@ -72,16 +72,15 @@ export interface ControlPluginOptions {
 export const controlPlugin: FastifyPluginAsync<ControlPluginOptions> = async (app, { control }) => {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser("application/json", { parseAs: "string" }, parseJson)
+  const otherErrors = errorHandler({
+    failed: "control request failed",
+    serverError: (reply) => sendText(reply, 500, "the simulator failed to answer the control request"),
+    clientError: sendText
+  })
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof InvalidInput) return sendText(reply, 400, error.message)
     if (error instanceof NotFound) return sendText(reply, 404, error.message)
-    const status = statusOf(error)
-    if (status >= 500) {
-      request.log.error({ err: error }, "control request failed")
-      return sendText(reply, 500, "the simulator failed to answer the control request")
-    }
-    await drainRefusedBody(error, request, reply)
-    return sendText(reply, status, clientErrorMessage(error, request))
+    return otherErrors(error, request, reply)
   })
 
   // The index at the root lists the routes as they are registered, so it cannot miss one.

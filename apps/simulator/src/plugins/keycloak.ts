@@ -22,8 +22,8 @@
  */
 import formbody from "@fastify/formbody"
 import * as Either from "effect/Either"
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify"
-import { clientErrorMessage, drainRefusedBody, statusOf } from "../internal/fastify.js"
+import type { FastifyPluginAsync, FastifyReply } from "fastify"
+import { errorHandler } from "../internal/fastify.js"
 import { secretsEqual, verifyPassword } from "../internal/hashing.js"
 import { randomId } from "../internal/ids.js"
 import type { State } from "../internal/state.js"
@@ -337,15 +337,12 @@ export const keycloakPlugin: FastifyPluginAsync<KeycloakPluginOptions> = async (
   // Keycloak reads form parameters only: any other body is no parameters at all.
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, _body, done) => done(null, {}))
   app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, _body, done) => done(null, {}))
-  app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const status = statusOf(error)
-    if (status >= 500) {
-      request.log.error({ err: error }, "token request failed")
-      return reply.code(500).send({ error: "unknown_error" })
-    }
-    await drainRefusedBody(error, request, reply)
-    return reply.code(status).send({ error: "invalid_request", error_description: clientErrorMessage(error, request) })
-  })
+  app.setErrorHandler(errorHandler({
+    failed: "token request failed",
+    serverError: (reply) => reply.code(500).send({ error: "unknown_error" }),
+    clientError: (reply, status, message) =>
+      reply.code(status).send({ error: "invalid_request", error_description: message })
+  }))
 
   app.post<{ Params: { readonly realm: string } }>("/realms/:realm/protocol/openid-connect/token", {
     config: { operation: "token" }
