@@ -33,7 +33,7 @@ import { headerSafe, pathOf, serializerCompiler, textErrorHandler, validatorComp
 import { makeSalt } from "./internal/hashing.js"
 import { sendText } from "./internal/reply.js"
 import type { State } from "./internal/state.js"
-import { authenticationOf, closeConnectionOf } from "./internal/state.js"
+import { closeConnectionOf, keycloakOf } from "./internal/state.js"
 import * as Journal from "./Journal.js"
 import { controlPlugin } from "./plugins/control.js"
 import { keycloakPlugin } from "./plugins/keycloak.js"
@@ -292,12 +292,9 @@ const buildApp = (state: State, options: Pick<SimulatorOptions, "logger" | "cont
     sendText(reply, 404, headerSafe(`Not Found: ${request.method} ${pathOf(request)}`).slice(0, 300))
   )
   void app.register(trafficPlugin, { faults: state.faults, journal: state.journal, clock: state.clock })
-  void app.register(keycloakPlugin, { state, prefix: "/auth" })
-  void app.register(usersPlugin, {
-    store: () => state.store,
-    clock: state.clock,
-    authentication: authenticationOf(state)
-  })
+  const keycloak = keycloakOf(state)
+  void app.register(keycloakPlugin, { ...keycloak, prefix: "/auth" })
+  void app.register(usersPlugin, { store: keycloak.store, clock: state.clock, authentication: keycloak.authentication })
   void app.register(openapiPlugin, { keycloakUrl: () => state.keycloakUrl })
   if (options.control !== false) void app.register(controlPlugin, { control, prefix: "/_simulator" })
   return app

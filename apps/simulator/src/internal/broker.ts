@@ -27,13 +27,12 @@ import * as Either from "effect/Either"
 import { randomBytes } from "node:crypto"
 import * as net from "node:net"
 import type * as Journal from "../Journal.js"
-import type { Authentication } from "../plugins/auth.js"
 import { authenticate as authenticateToken } from "../plugins/auth.js"
-import { token } from "../plugins/keycloak.js"
+import { type KeycloakPluginOptions, token } from "../plugins/keycloak.js"
 import type { UserRecord } from "../Store.js"
 import { journalCaller } from "./fastify.js"
 import type { State } from "./state.js"
-import { authenticationOf } from "./state.js"
+import { keycloakOf } from "./state.js"
 
 /**
  * A listening broker.
@@ -109,8 +108,7 @@ type Outcome =
 
 /** `ActiveMQORSecurityManager.authenticate`: the client-credentials grant, then the token's verification. */
 const authenticateConnect = async (
-  state: State,
-  authentication: Authentication,
+  keycloak: KeycloakPluginOptions,
   username: string | undefined,
   password: Buffer | undefined
 ): Promise<Outcome> => {
@@ -118,14 +116,14 @@ const authenticateConnect = async (
   const colon = username?.indexOf(":") ?? -1
   if (username === undefined || colon <= 0) return { _tag: "Refused", reason: "the username is not {realm}:{clientId}" }
   const realm = username.slice(0, colon)
-  const granted = await token(state, realm, {
+  const granted = await token(keycloak, realm, {
     grant_type: "client_credentials",
     client_id: username.slice(colon + 1),
     client_secret: password.toString("utf8")
   }, undefined)
   if (Either.isLeft(granted)) return { _tag: "Refused", reason: `${granted.left.error}: ${granted.left.description}` }
   const verified = await authenticateToken(
-    authentication,
+    keycloak.authentication,
     realm,
     `Bearer ${granted.right.tokens.access_token}`
   )
@@ -154,7 +152,7 @@ export const startBroker = async (
 ): Promise<Broker> => {
   const connections = new Map<net.Socket, Connection>()
   const nextId = connectionIds()
-  const authentication = authenticationOf(state)
+  const keycloak = keycloakOf(state)
   const connectionOf = (
     client: Client | null
   ) => (client === null ? undefined : connections.get(client.conn as net.Socket))
@@ -210,7 +208,7 @@ export const startBroker = async (
         done(error, false)
       }
       if (connection === undefined) return refuse("unknown connection")
-      authenticateConnect(state, authentication, username, password).then((outcome) => {
+      authenticateConnect(keycloak, username, password).then((outcome) => {
         if (outcome._tag === "Refused") return refuse(outcome.reason)
         // The connection went away while it was being authenticated: aedes drops it, so must the broker.
         if (client.closed || connection.socket.destroyed) return done(null, false)

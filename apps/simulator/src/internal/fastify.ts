@@ -18,7 +18,7 @@ import type {
 import type * as Faults from "../Faults.js"
 import type * as Journal from "../Journal.js"
 import type { Caller } from "./caller.js"
-import { encoder } from "./encoder.js"
+import { writer } from "./encoder.js"
 import { statusLine } from "./rejection.js"
 import { sendText } from "./reply.js"
 
@@ -93,30 +93,8 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ httpPart, sc
 }
 
 /**
- * Leaves out `null`/`undefined` properties and empty arrays inside objects, as the server's JSON mapper does
- * (a top-level array is always written).
- *
- * @internal
- */
-export const compact = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(compact)
-  if (value !== null && typeof value === "object") {
-    // `for…in` with an own-key check visits what `Object.entries` would, without an array of pairs per object.
-    const out: Record<string, unknown> = {}
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue
-      const field = (value as Record<string, unknown>)[key]
-      if (field === null || field === undefined || (Array.isArray(field) && field.length === 0)) continue
-      out[key] = typeof field === "object" ? compact(field) : field
-    }
-    return out
-  }
-  return value
-}
-
-/**
- * Encodes a response with its schema (epoch-ms timestamps, upper-case session `ID`, raw secrets) by an encoder
- * compiled from it ({@link encoder}), then compacts it.
+ * Writes a response as its schema encodes it (epoch-ms timestamps, upper-case session `ID`, raw secrets),
+ * compacted, by a writer compiled from the schema ({@link writer}).
  *
  * @internal
  */
@@ -124,8 +102,7 @@ export const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema 
   if (!(schema instanceof EffectResult)) {
     return (data: unknown) => JSON.stringify(data)
   }
-  const encode = encoder(schema.schema)
-  return (data: unknown) => JSON.stringify(compact(encode(data)))
+  return writer(schema.schema) as (data: unknown) => string
 }
 
 /**

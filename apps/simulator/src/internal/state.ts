@@ -1,7 +1,8 @@
 /**
  * The mutable state of one simulator, made by `makeState` (`Simulator.ts`) and given whole only to the control
- * plane and the Keycloak endpoints; the other plugins get the parts they need. `store` and `seed` are replaced
- * by `reset` and `load`; `keycloakUrl` is set once the listening port is known.
+ * plane's `Control` and the MQTT broker; each plugin gets the parts it needs ({@link authenticationOf},
+ * {@link keycloakOf}). `store` and `seed` are replaced by `reset` and `load`; `keycloakUrl` is set once the
+ * listening port is known.
  *
  * @internal
  */
@@ -9,6 +10,7 @@ import type { SimulatorClock } from "../Clock.js"
 import type { Faults } from "../Faults.js"
 import type { Journal } from "../Journal.js"
 import type { Authentication } from "../plugins/auth.js"
+import type { KeycloakPluginOptions } from "../plugins/keycloak.js"
 import type * as Seed from "../Seed.js"
 import type { Store } from "../Store.js"
 import type { Tokens } from "../Tokens.js"
@@ -69,4 +71,17 @@ export const authenticationOf = (state: State): Authentication => ({
   tokens: state.tokens,
   clock: state.clock,
   issuer: (realm) => issuer(state, realm)
+})
+
+/**
+ * What the Keycloak endpoints (and the MQTT broker's client-credentials grant) need from `state`: the current
+ * store, the authentication's key service, clock and issuers, and the token lifespans.
+ *
+ * @internal
+ */
+export const keycloakOf = (state: State): KeycloakPluginOptions => ({
+  store: () => state.store,
+  authentication: authenticationOf(state),
+  tokenLifespan: state.tokenLifespan,
+  refreshTokenLifespan: state.refreshTokenLifespan
 })

@@ -66,7 +66,7 @@ const readUser = (context: Context, realm: string, userId: string) => {
   const checked = adminRealm(context, realm)
   const user = context.store.userIn(checked.realm, userId)
   if (user === undefined) throw notAllowed("User not found in realm")
-  return { ...checked, user }
+  return { caller: checked.caller, realm: checked.realm, user }
 }
 
 /** In code: reading another user needs the `openremote` role read:admin (else 403). */
@@ -103,22 +103,27 @@ type View = "full" | "basic" | "created" | "updated"
  * createdOn, realmId or secret), `updated` (no secret).
  */
 const userView = (store: Store, realm: RealmRecord, user: UserRecord, view: View): User.User => {
-  const secret = view === "full" ? store.serviceClientOf(realm, user)?.secret : undefined
-  const attributes = view === "basic" || user.attributes.size === 0 ? undefined : Object.fromEntries(user.attributes)
-  return {
+  // Built by assignment rather than by conditional spreads: this runs for every user of every answer (a
+  // query of 50 users builds 50), and each `...(c ? {} : { x })` allocates an object (measured under
+  // `pnpm bench --only throughput`). The wire order is the schema's (the encoder rebuilds it).
+  const out: { -readonly [K in keyof User.User]: User.User[K] } = {
     realm: realm.name,
-    ...(view === "full" || view === "updated" ? { realmId: realm.id } : {}),
     id: user.id,
     username: stripPrefix(user.username),
-    ...(user.firstName === undefined ? {} : { firstName: user.firstName }),
-    ...(user.lastName === undefined ? {} : { lastName: user.lastName }),
-    ...(user.email === undefined || view === "basic" ? {} : { email: user.email }),
     enabled: user.enabled,
-    ...(view === "created" ? {} : { createdOn: DateTime.unsafeMake(user.createdOn) }),
-    ...(secret === undefined ? {} : { secret: Redacted.make(secret) }),
-    ...(attributes === undefined ? {} : { attributes }),
     serviceAccount: user.serviceAccount
   }
+  if (view === "full" || view === "updated") out.realmId = realm.id
+  if (user.firstName !== undefined) out.firstName = user.firstName
+  if (user.lastName !== undefined) out.lastName = user.lastName
+  if (user.email !== undefined && view !== "basic") out.email = user.email
+  if (view !== "created") out.createdOn = DateTime.unsafeMake(user.createdOn)
+  if (view === "full") {
+    const secret = store.serviceClientOf(realm, user)?.secret
+    if (secret !== undefined) out.secret = Redacted.make(secret)
+  }
+  if (view !== "basic" && user.attributes.size > 0) out.attributes = Object.fromEntries(user.attributes)
+  return out
 }
 
 const roleView = (role: RoleRecord): Role.Role => ({

@@ -26,9 +26,8 @@ import type { FastifyPluginAsync, FastifyReply } from "fastify"
 import { errorHandler } from "../internal/fastify.js"
 import { secretsEqual, verifyPassword } from "../internal/hashing.js"
 import { randomId } from "../internal/ids.js"
-import type { State } from "../internal/state.js"
-import { issuer } from "../internal/state.js"
-import type { ClientRecord, RealmRecord, UserRecord } from "../Store.js"
+import type { ClientRecord, RealmRecord, Store, UserRecord } from "../Store.js"
+import type { Authentication } from "./auth.js"
 import { trafficOf } from "./traffic.js"
 
 /**
@@ -123,22 +122,22 @@ const authenticateClient = (
  * @category tokens
  */
 export const issueTokens = async (
-  state: State,
+  keycloak: KeycloakPluginOptions,
   realm: RealmRecord,
   user: UserRecord,
   client: ClientRecord,
   options: { readonly refresh: boolean; readonly sessionId: string }
 ): Promise<TokenResponse> => {
-  const now = state.clock.now()
+  const now = keycloak.authentication.clock.now()
   const iat = Math.floor(now / 1000)
-  const iss = issuer(state, realm.name)
+  const iss = keycloak.authentication.issuer(realm.name)
   const resourceAccess = Object.fromEntries(
-    [...state.store.effectiveClientRoles(realm, user)].map(([clientId, roles]) => [clientId, { roles }])
+    [...keycloak.store().effectiveClientRoles(realm, user)].map(([clientId, roles]) => [clientId, { roles }])
   )
   const audience = Object.keys(resourceAccess).filter((clientId) => clientId !== client.clientId)
   const name = [user.firstName, user.lastName].filter((part) => part !== undefined && part !== "").join(" ")
-  const accessToken = await state.tokens.sign({
-    exp: iat + state.tokenLifespan,
+  const accessToken = await keycloak.authentication.tokens.sign({
+    exp: iat + keycloak.tokenLifespan,
     iat,
     nbf: iat,
     jti: randomId(),
@@ -148,7 +147,7 @@ export const issueTokens = async (
     typ: "Bearer",
     azp: client.clientId,
     ...(options.refresh ? { sid: options.sessionId, session_state: options.sessionId } : {}),
-    realm_access: { roles: state.store.effectiveRealmRoleNames(realm, user) },
+    realm_access: { roles: keycloak.store().effectiveRealmRoleNames(realm, user) },
     resource_access: resourceAccess,
     scope,
     email_verified: false,
@@ -162,15 +161,15 @@ export const issueTokens = async (
   if (!options.refresh) {
     return {
       access_token: accessToken,
-      expires_in: state.tokenLifespan,
+      expires_in: keycloak.tokenLifespan,
       refresh_expires_in: 0,
       token_type: "Bearer",
       "not-before-policy": 0,
       scope
     }
   }
-  const refreshToken = await state.tokens.sign({
-    exp: iat + state.refreshTokenLifespan,
+  const refreshToken = await keycloak.authentication.tokens.sign({
+    exp: iat + keycloak.refreshTokenLifespan,
     iat,
     jti: randomId(),
     iss,
@@ -184,8 +183,8 @@ export const issueTokens = async (
   })
   return {
     access_token: accessToken,
-    expires_in: state.tokenLifespan,
-    refresh_expires_in: state.refreshTokenLifespan,
+    expires_in: keycloak.tokenLifespan,
+    refresh_expires_in: keycloak.refreshTokenLifespan,
     refresh_token: refreshToken,
     token_type: "Bearer",
     "not-before-policy": 0,
@@ -195,7 +194,7 @@ export const issueTokens = async (
 }
 
 const passwordGrant = async (
-  state: State,
+  keycloak: KeycloakPluginOptions,
   realm: RealmRecord,
   client: ClientRecord,
   form: Form
@@ -208,7 +207,7 @@ const passwordGrant = async (
     return Either.left(fail(400, "invalid_request", "Missing parameter: username"))
   }
   const password = field(form, "password")
-  const user = state.store.userByUsername(realm, username)
+  const user = keycloak.store().userByUsername(realm, username)
   const invalidCredentials = fail(401, "invalid_grant", "Invalid user credentials")
   if (user === undefined || user.serviceAccount) return Either.left(invalidCredentials)
   if (!user.enabled) return Either.left(fail(400, "invalid_grant", "Account disabled"))
@@ -218,31 +217,31 @@ const passwordGrant = async (
   if (user.password.temporary) return Either.left(fail(400, "invalid_grant", "Account is not fully set up"))
   return Either.right({
     user,
-    tokens: await issueTokens(state, realm, user, client, { refresh: true, sessionId: randomId() })
+    tokens: await issueTokens(keycloak, realm, user, client, { refresh: true, sessionId: randomId() })
   })
 }
 
 const clientCredentialsGrant = async (
-  state: State,
+  keycloak: KeycloakPluginOptions,
   realm: RealmRecord,
   client: ClientRecord
 ): Promise<Either.Either<{ user: UserRecord; tokens: TokenResponse }, KeycloakError>> => {
   if (client.publicClient) {
     return Either.left(fail(401, "unauthorized_client", "Public client not allowed to retrieve service account"))
   }
-  const user = client.serviceUserId === undefined ? undefined : state.store.userIn(realm, client.serviceUserId)
+  const user = client.serviceUserId === undefined ? undefined : keycloak.store().userIn(realm, client.serviceUserId)
   if (user === undefined) {
     return Either.left(fail(400, "unauthorized_client", "Client not enabled to retrieve service account"))
   }
   if (!user.enabled) return Either.left(fail(400, "invalid_grant", "Account disabled"))
   return Either.right({
     user,
-    tokens: await issueTokens(state, realm, user, client, { refresh: false, sessionId: "" })
+    tokens: await issueTokens(keycloak, realm, user, client, { refresh: false, sessionId: "" })
   })
 }
 
 const refreshGrant = async (
-  state: State,
+  keycloak: KeycloakPluginOptions,
   realm: RealmRecord,
   client: ClientRecord,
   form: Form
@@ -251,7 +250,10 @@ const refreshGrant = async (
   if (token === undefined || token === "") {
     return Either.left(fail(400, "invalid_request", "Missing parameter: refresh_token"))
   }
-  const verified = await state.tokens.verify(token, { issuer: issuer(state, realm.name), now: state.clock.now() })
+  const verified = await keycloak.authentication.tokens.verify(token, {
+    issuer: keycloak.authentication.issuer(realm.name),
+    now: keycloak.authentication.clock.now()
+  })
   if (Either.isLeft(verified)) {
     const expired = verified.left.kind === "expired"
     return Either.left(fail(400, "invalid_grant", expired ? "Token is not active" : "Invalid refresh token"))
@@ -265,11 +267,11 @@ const refreshGrant = async (
       fail(400, "invalid_grant", "Invalid refresh token. Token client and authorized client don't match")
     )
   }
-  const user = state.store.userIn(realm, claims.sub)
+  const user = keycloak.store().userIn(realm, claims.sub)
   if (user === undefined) return Either.left(fail(400, "invalid_grant", "User not found"))
   if (!user.enabled) return Either.left(fail(400, "invalid_grant", "User disabled"))
   const sessionId = typeof claims.sid === "string" ? claims.sid : randomId()
-  return Either.right({ user, tokens: await issueTokens(state, realm, user, client, { refresh: true, sessionId }) })
+  return Either.right({ user, tokens: await issueTokens(keycloak, realm, user, client, { refresh: true, sessionId }) })
 }
 
 const knownGrants = new Set(["password", "client_credentials", "refresh_token"])
@@ -281,12 +283,12 @@ const knownGrants = new Set(["password", "client_credentials", "refresh_token"])
  * @category tokens
  */
 export const token = async (
-  state: State,
+  keycloak: KeycloakPluginOptions,
   realmName: string,
   form: Form,
   authorization: string | undefined
 ): Promise<Either.Either<{ user: UserRecord; tokens: TokenResponse }, KeycloakError>> => {
-  const realm = state.store.realm(realmName)
+  const realm = keycloak.store().realm(realmName)
   if (realm === undefined) return Either.left(realmDoesNotExist)
   const grantType = field(form, "grant_type")
   if (grantType === undefined || grantType === "") {
@@ -298,11 +300,11 @@ export const token = async (
   if (Either.isLeft(client)) return Either.left(client.left)
   switch (grantType) {
     case "password":
-      return passwordGrant(state, realm, client.right, form)
+      return passwordGrant(keycloak, realm, client.right, form)
     case "client_credentials":
-      return clientCredentialsGrant(state, realm, client.right)
+      return clientCredentialsGrant(keycloak, realm, client.right)
     default:
-      return refreshGrant(state, realm, client.right, form)
+      return refreshGrant(keycloak, realm, client.right, form)
   }
 }
 
@@ -323,7 +325,14 @@ const sendError = (reply: FastifyReply, error: KeycloakError) =>
  * @category plugins
  */
 export interface KeycloakPluginOptions {
-  readonly state: State
+  /** The current store (`reset` and `load` replace it). */
+  readonly store: () => Store
+  /** The key service, the clock and the issuer of a realm's tokens (the API's authentication checks the same). */
+  readonly authentication: Authentication
+  /** Access token lifespan, seconds. */
+  readonly tokenLifespan: number
+  /** Refresh token lifespan, seconds. */
+  readonly refreshTokenLifespan: number
 }
 
 /**
@@ -332,7 +341,7 @@ export interface KeycloakPluginOptions {
  * @since 0.1.0
  * @category plugins
  */
-export const keycloakPlugin: FastifyPluginAsync<KeycloakPluginOptions> = async (app, { state }) => {
+export const keycloakPlugin: FastifyPluginAsync<KeycloakPluginOptions> = async (app, keycloak) => {
   await app.register(formbody)
   // Keycloak reads form parameters only: any other body is no parameters at all.
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, _body, done) => done(null, {}))
@@ -354,7 +363,7 @@ export const keycloakPlugin: FastifyPluginAsync<KeycloakPluginOptions> = async (
       : knownGrants.has(grantType)
       ? grantType
       : "other"
-    const result = await token(state, request.params.realm, form, request.headers.authorization)
+    const result = await token(keycloak, request.params.realm, form, request.headers.authorization)
     if (Either.isLeft(result)) return sendError(reply, result.left)
     const { user } = result.right
     trafficOf(request).caller = { realm: user.realm, id: user.id, username: user.username }
@@ -364,16 +373,16 @@ export const keycloakPlugin: FastifyPluginAsync<KeycloakPluginOptions> = async (
   app.get<{ Params: { readonly realm: string } }>("/realms/:realm/protocol/openid-connect/certs", {
     config: { operation: "certs" }
   }, async (request, reply) => {
-    if (state.store.realm(request.params.realm) === undefined) return sendError(reply, realmDoesNotExist)
-    return reply.send(await state.tokens.jwks())
+    if (keycloak.store().realm(request.params.realm) === undefined) return sendError(reply, realmDoesNotExist)
+    return reply.send(await keycloak.authentication.tokens.jwks())
   })
 
   app.get<{ Params: { readonly realm: string } }>("/realms/:realm/.well-known/openid-configuration", {
     config: { operation: "openid-configuration" }
   }, async (request, reply) => {
     const realm = request.params.realm
-    if (state.store.realm(realm) === undefined) return sendError(reply, realmDoesNotExist)
-    const base = issuer(state, realm)
+    if (keycloak.store().realm(realm) === undefined) return sendError(reply, realmDoesNotExist)
+    const base = keycloak.authentication.issuer(realm)
     return reply.send({
       issuer: base,
       authorization_endpoint: `${base}/protocol/openid-connect/auth`,
