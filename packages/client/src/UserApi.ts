@@ -63,10 +63,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as Http from "./internal/http.js"
-import { timeoutFail } from "./internal/timeout.js"
+import { type Local, timeoutFail } from "./internal/timeout.js"
 import { requestRealmOf, trimTrailingSlashes, withoutUserInfo } from "./internal/url.js"
 import * as OpenRemoteConfig from "./OpenRemoteConfig.js"
 import { InvalidRequest, type OpenRemoteError, Timeout } from "./OpenRemoteError.js"
@@ -265,8 +266,16 @@ export interface Options {
   readonly httpClientSpans?: boolean | undefined
 }
 
-/** The client without the platform's `http.client` span (and so without trace propagation headers). */
-const untraced = HttpClient.withTracerDisabledWhen(() => true)
+/**
+ * What each attempt runs with unless `httpClientSpans` is set: the platform's `http.client` span left out
+ * (and so the trace propagation headers), as `HttpClient.withTracerDisabledWhen(() => true)` would, but set
+ * in the attempt's own fiber rather than with an `Effect.locally` around every request (see
+ * `internal/timeout.ts`).
+ */
+const untraced: Local<Predicate.Predicate<HttpClientRequest.HttpClientRequest>> = {
+  fiberRef: HttpClient.currentTracerDisabledWhen,
+  value: () => true
+}
 
 /**
  * The default per-attempt timeout: 10 seconds.
@@ -295,7 +304,7 @@ export const make = (
     const base = Http.base(baseUrl)
     const requestRealm = requestRealmOf(baseUrl)
     const timeout = Duration.decode(options.timeout ?? defaultTimeout)
-    const httpClient = options.httpClientSpans === true ? client : untraced(client)
+    const local = options.httpClientSpans === true ? undefined : untraced
 
     const method = (operation: Operation.Any) => {
       const spanName = `UserApi.${operation.name}`
@@ -309,12 +318,13 @@ export const make = (
       /** One exchange with one token: send, read the response, all within the per-attempt timeout. */
       const exchange = (prepared: Http.Prepared, token: Redacted.Redacted<string>) =>
         timeoutFail(
-          httpClient.execute(HttpClientRequest.bearerToken(prepared.request, token)).pipe(
+          client.execute(HttpClientRequest.bearerToken(prepared.request, token)).pipe(
             Effect.flatMap((response) => read(prepared, response, token)),
             Effect.catchIf(isHttpClientError, (error) => Effect.fail(Http.fromHttpClientError(prepared, error, token)))
           ),
           timeout,
-          timedOut(prepared)
+          timedOut(prepared),
+          local
         )
 
       /** An attempt: a token, the exchange; on a 401 (once per call) the token is invalidated and the exchange repeated. */

@@ -4,16 +4,19 @@
  * at the configured time with the same typed `Timeout` as under `TestClock`, the attempt is interrupted
  * before the error is returned, interrupting the caller interrupts the attempt, and no timer outlives a call.
  */
+import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as TestClock from "effect/TestClock"
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { timeoutFail } from "../src/internal/timeout.js"
 import * as OpenRemoteError from "../src/OpenRemoteError.js"
-import { json, makeMock, type Mock, sequence, withApi } from "./utils/mock.js"
+import { always, json, makeMock, makeRecordingTracer, type Mock, sequence, withApi } from "./utils/mock.js"
 
 /** A mock whose API requests never answer; `interrupted()` counts the requests that were interrupted. */
 const hanging = () => {
@@ -87,6 +90,76 @@ describe("UserApi: the per-attempt timeout over the live clock", () => {
       expect(Exit.isInterrupted(yield* Fiber.await(fiber))).toBe(true)
       yield* Effect.sleep("150 millis")
       expect(mock.api()).toHaveLength(1)
+    }))
+})
+
+describe("timeoutFail: the fiber reference an attempt runs with", () => {
+  /** A fiber reference of the test's own, so that nothing else reads or sets it. */
+  const ref = FiberRef.unsafeMake("caller")
+  const local = { fiberRef: ref, value: "attempt" }
+  const seen = (then: Effect.Effect<void>) => Effect.zipLeft(FiberRef.get(ref), then)
+
+  // Under the live clock the value is set in the attempt's own fiber; under the TestClock it is
+  // `Effect.locally` around `Effect.timeoutFail`. Either way the attempt sees it and the caller does not.
+  for (const [clock, test] of [["the live clock", it.live], ["the TestClock", it.effect]] as const) {
+    test(`under ${clock}, the attempt sees the value and the caller keeps its own, after a success`, () =>
+      Effect.gen(function*() {
+        const inside = yield* timeoutFail(seen(Effect.void), Duration.seconds(10), () => "timeout", local)
+        expect(inside).toBe("attempt")
+        expect(yield* FiberRef.get(ref)).toBe("caller")
+      }))
+
+    test(`under ${clock}, the caller keeps its own value after a failure`, () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(
+          timeoutFail(Effect.zipRight(FiberRef.get(ref), Effect.fail("failed")), Duration.seconds(10), () =>
+            "timeout", local)
+        )
+        expect(error).toBe("failed")
+        expect(yield* FiberRef.get(ref)).toBe("caller")
+      }))
+  }
+
+  it.live("under the live clock, the caller keeps its own value after a timeout", () =>
+    Effect.gen(function*() {
+      let inside: string | undefined
+      const error = yield* Effect.flip(timeoutFail(
+        Effect.zipRight(Effect.tap(FiberRef.get(ref), (value) => (inside = value)), Effect.never),
+        Duration.millis(20),
+        () => "timeout",
+        local
+      ))
+      expect(error).toBe("timeout")
+      expect(inside).toBe("attempt")
+      expect(yield* FiberRef.get(ref)).toBe("caller")
+    }))
+})
+
+describe("UserApi: the platform's http.client span under the live clock", () => {
+  const reply = always(() => json({ id: "u1" }))
+
+  it.live("is left out by default (no trace headers sent), for the attempt only", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = makeRecordingTracer()
+      const mock = makeMock({ api: reply })
+      const before = yield* FiberRef.get(HttpClient.currentTracerDisabledWhen)
+      yield* getUser(mock, "10 seconds").pipe(Effect.withTracer(tracer))
+      expect(spans.map((span) => span.name)).toEqual(["UserApi.getUser"])
+      expect(mock.requests[0]!.headers["traceparent"]).toBeUndefined()
+      expect(yield* FiberRef.get(HttpClient.currentTracerDisabledWhen)).toBe(before)
+    }))
+
+  it.live("is nested in the operation's span with httpClientSpans", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = makeRecordingTracer()
+      const mock = makeMock({ api: reply })
+      yield* withApi(mock, (api) => api.getUser({ realm: "master", userId: "u1" }), { httpClientSpans: true }).pipe(
+        Effect.withTracer(tracer)
+      )
+      const operation = spans.find((span) => span.name === "UserApi.getUser")
+      const http = spans.find((span) => span.name.startsWith("http.client"))
+      expect(http?.parent._tag === "Some" && http.parent.value.spanId).toBe(operation!.spanId)
+      expect(mock.requests[0]!.headers["traceparent"]).toContain(http!.spanId)
     }))
 })
 
