@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
+import * as FastCheck from "effect/FastCheck"
 import { readFileSync } from "node:fs"
 import * as Catalogue from "../src/Catalogue.js"
 import * as Operation from "../src/Operation.js"
@@ -184,6 +185,29 @@ describe("Operation.formatPath", () => {
     const parameters = { realm: "master" } as unknown as Operation.Input<typeof Catalogue.getUser>
     expect(Operation.formatPath(Catalogue.getUser.path, parameters)).toEqual(
       Either.left({ parameter: "userId", reason: "is missing" })
+    )
+  })
+
+  it("reports the first bad parameter in the path's order", () => {
+    expect(Operation.formatPath(path, { realm: "..", userId: "", clientId: "openremote" })).toEqual(
+      Either.left({ parameter: "realm", reason: "may not be \"..\"" })
+    )
+  })
+
+  it("fills any template, every time the same: literal parts kept, each value encoded", () => {
+    FastCheck.assert(
+      FastCheck.property(
+        FastCheck.constantFrom(...Catalogue.all.map((operation) => operation.path), "/plain", "{a}{b}", "/x/{a}/y"),
+        FastCheck.string({ minLength: 3 }),
+        (template, value) => {
+          const names = Operation.pathParameters(template)
+          const parameters = Object.fromEntries(names.map((name) => [name, value]))
+          const expected = template.replace(/\{([^{}]+)\}/g, () => encodeURIComponent(value))
+          for (let i = 0; i < 2; i++) {
+            expect(Operation.formatPath(template, parameters as never)).toEqual(Either.right(expected))
+          }
+        }
+      )
     )
   })
 })
