@@ -2,7 +2,8 @@
  * Response encoders compiled from an Effect Schema's AST, in the spirit of fastify's `fast-json-stringify`:
  * the parts of a schema whose encoding leaves a value as it is (strings, booleans, arrays and records of
  * them, nullable optional fields) cost a property copy, and only the parts that transform (a `Timestamp`, a
- * `Redacted`) run Effect's encoder. The output equals `Schema.encodeSync(schema)` for every value of the
+ * `Redacted`) do more: their own transformation, called directly (Effect's generic encoder for anything the
+ * compiler does not know). The output equals `Schema.encodeSync(schema)` for every value of the
  * schema's type (`test/Encoder.test.ts` checks it with generated values of every result schema of the
  * catalogue); unlike it, refinements are not checked again: the values encoded are the simulator's own,
  * typed answers, not input.
