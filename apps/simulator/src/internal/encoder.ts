@@ -62,6 +62,15 @@ const keepsPresentValues = (transformation: AST.TransformationKind): boolean =>
   AST.isTypeLiteralTransformation(transformation) &&
   transformation.propertySignatureTransformations.every((field) => field.from === field.to && field.encode === identity)
 
+/**
+ * The encoded-side struct of a struct with optional fields (`optionalWith`, exact and nullable), whose
+ * encoding keeps every present value: the struct the encoder and the writer compile as plain fields.
+ */
+const plainFields = (ast: AST.Transformation): AST.TypeLiteral | undefined =>
+  ast.from._tag === "TypeLiteral" && ast.to._tag === "TypeLiteral" && keepsPresentValues(ast.transformation)
+    ? ast.from
+    : undefined
+
 /** Whether encoding leaves every value of `ast` as it is: compiles to nothing, or is a plain declaration. */
 const keepsValues = (ast: AST.AST): boolean =>
   ast._tag === "Declaration"
@@ -128,12 +137,12 @@ const compile = (ast: AST.AST): Compiled => {
   switch (ast._tag) {
     case "Refinement":
       return compile(ast.from)
-    case "Transformation":
+    case "Transformation": {
       // Encoding goes from the type side (`to`) to the encoded side (`from`).
-      if (ast.from._tag === "TypeLiteral" && ast.to._tag === "TypeLiteral" && keepsPresentValues(ast.transformation)) {
-        return typeLiteral(ast.from)
-      }
+      const fields = plainFields(ast)
+      if (fields !== undefined) return typeLiteral(fields)
       return ast.transformation._tag === "FinalTransformation" ? final(ast, ast.transformation) : generic(ast)
+    }
     case "TypeLiteral":
       return typeLiteral(ast)
     case "TupleType": {
@@ -158,6 +167,8 @@ const compile = (ast: AST.AST): Compiled => {
 
 /**
  * The encoder of `schema`: the type side of a value to its encoded side, as `Schema.encodeSync` gives it.
+ * The simulator answers through {@link writer}, which encodes each field with the same compiled encoders;
+ * this is their whole, which `test/Encoder.test.ts` compares with `Schema.encodeSync`.
  *
  * @internal
  */
@@ -311,11 +322,10 @@ const compileWriter = (ast: AST.AST): ((value: unknown) => string) | undefined =
   switch (ast._tag) {
     case "Refinement":
       return compileWriter(ast.from)
-    case "Transformation":
-      return ast.from._tag === "TypeLiteral" && ast.to._tag === "TypeLiteral" &&
-          ast.from.indexSignatures.length === 0 && keepsPresentValues(ast.transformation)
-        ? objectWriter(ast.from)
-        : undefined
+    case "Transformation": {
+      const fields = plainFields(ast)
+      return fields !== undefined && fields.indexSignatures.length === 0 ? objectWriter(fields) : undefined
+    }
     case "TypeLiteral":
       return ast.indexSignatures.length === 0 ? objectWriter(ast) : undefined
     case "TupleType": {
