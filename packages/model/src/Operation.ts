@@ -158,7 +158,7 @@ export type Success<Op extends Any> = Op["result"] extends JsonResult<infer S> ?
   : Op["result"] extends TextResult<infer S> ? Schema.Schema.Type<S>
   : void
 
-const parameterPattern = /\{([^{}]+)\}/g
+const parameterPattern = /\{([^{}]+)\}/
 
 /**
  * The parameter names of a path template, in order.
@@ -167,7 +167,7 @@ const parameterPattern = /\{([^{}]+)\}/g
  * @category utils
  */
 export const pathParameters = <Path extends string>(path: Path): ReadonlyArray<PathParameters<Path>> =>
-  Array.from(path.matchAll(parameterPattern), (match) => match[1] as PathParameters<Path>)
+  templateOf(path).filter((_, i) => i % 2 === 1) as Array<PathParameters<Path>>
 
 /**
  * Why a path parameter value cannot be sent.
