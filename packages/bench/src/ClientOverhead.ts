@@ -301,24 +301,19 @@ export const benchmark: Benchmark.Benchmark = Benchmark.make({
 
     const find = (variant: Variant, concurrency: number) =>
       results.find((s) => s.variant === variant && s.concurrency === concurrency)!
+    /** One figure of two variants at one concurrency, as a ratio. */
+    const ratio = (
+      figure: "callsPerSecond" | "cpuMicrosPerCall",
+      variant: Variant,
+      baseline: Variant,
+      concurrency: number
+    ) => Stats.ratio(find(variant, concurrency)[figure], find(baseline, concurrency)[figure])
     const ratios = concurrencies.map((concurrency) => ({
       concurrency,
-      clientUndiciToOfficialCallsPerSecond: Stats.ratio(
-        find("client-undici", concurrency).callsPerSecond,
-        find("official", concurrency).callsPerSecond
-      ),
-      clientFetchToOfficialCallsPerSecond: Stats.ratio(
-        find("client-fetch", concurrency).callsPerSecond,
-        find("official", concurrency).callsPerSecond
-      ),
-      clientToPlatformCpuPerCallUndici: Stats.ratio(
-        find("client-undici", concurrency).cpuMicrosPerCall,
-        find("platform-undici", concurrency).cpuMicrosPerCall
-      ),
-      clientToPlatformCpuPerCallFetch: Stats.ratio(
-        find("client-fetch", concurrency).cpuMicrosPerCall,
-        find("platform-fetch", concurrency).cpuMicrosPerCall
-      )
+      clientUndiciToOfficialCallsPerSecond: ratio("callsPerSecond", "client-undici", "official", concurrency),
+      clientFetchToOfficialCallsPerSecond: ratio("callsPerSecond", "client-fetch", "official", concurrency),
+      clientToPlatformCpuPerCallUndici: ratio("cpuMicrosPerCall", "client-undici", "platform-undici", concurrency),
+      clientToPlatformCpuPerCallFetch: ratio("cpuMicrosPerCall", "client-fetch", "platform-fetch", concurrency)
     }))
     const serverUsage = yield* server.usage()
 
